@@ -1,0 +1,126 @@
+"""The command line: validate paths and options, then delegate to plain functions.
+
+Heavy libraries (pandas, XlsxWriter) are imported inside the commands so that
+`scorecard-xl --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Turn a month's case-management export into the performance scorecard workbook.",
+)
+
+InputPath = Annotated[Path, typer.Argument(
+    exists=True, dir_okay=False, readable=True, help="The month's export (.xlsx, .xlsm or .ods).")]
+TemplateOption = Annotated[str, typer.Option(
+    "--template", "-t", help="A bundled template's name or the path to a template YAML file.")]
+
+
+def _month_option(value: Optional[str]) -> Optional[str]:
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise typer.BadParameter("expected YYYY-MM, for example 2016-08")
+    return value
+
+
+MonthOption = Annotated[Optional[str], typer.Option(
+    "--month", callback=_month_option, help="Reporting month as YYYY-MM (default: the latest in the export).")]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _load(input_path: Path, template_name: str):
+    """Template and export, or exit 1 with every problem listed."""
+    from .problems import InputError
+    from .reader import read_export
+    from .template import TemplateError, load_template
+
+    try:
+        template = load_template(template_name)
+    except TemplateError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    try:
+        export = read_export(input_path, template)
+    except InputError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        _err(f"{input_path.name}: {len(exc.errors)} error(s); nothing was written.")
+        raise typer.Exit(1)
+    return template, export
+
+
+@app.command()
+def validate(input_path: InputPath, template: TemplateOption = "kent_scs") -> None:
+    """Read and check an export; list every problem with its sheet, row and column."""
+    _, export = _load(input_path, template)
+    for problem in export.warnings:
+        _err(str(problem))
+    counts = ", ".join(f"{sheet} {n:,} rows" for sheet, n in export.rows_read.items())
+    typer.echo(f"{input_path.name}: no errors, {len(export.warnings)} warning(s); read {counts}.")
+
+
+@app.command()
+def generate(
+    input_path: InputPath,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", dir_okay=False, help="The workbook to write (default: scorecard-YYYY-MM.xlsx).")] = None,
+    month: MonthOption = None,
+    template: TemplateOption = "kent_scs",
+) -> None:
+    """Calculate every figure and write the scorecard workbook."""
+    from .calculator import calculate
+    from .layout import workbook_layout
+    from .writer import write_workbook
+
+    tmpl, export = _load(input_path, template)
+    available = set(export.indicators["Month"]) | set(export.activity["Month"])
+    if month is not None:
+        import pandas as pd
+
+        if pd.Timestamp(f"{month}-01") not in available:
+            _err(f"error: the export has no data for {month}; it covers "
+                 f"{min(available):%Y-%m} to {max(available):%Y-%m}.")
+            raise typer.Exit(1)
+    scorecard = calculate(export, tmpl, month)
+    out = output or Path(f"scorecard-{scorecard.month:%Y-%m}.xlsx")
+    if not out.parent.exists():
+        _err(f"error: the folder {out.parent} does not exist.")
+        raise typer.Exit(1)
+    try:
+        write_workbook(workbook_layout(scorecard, tmpl), out)
+    except OSError as exc:
+        _err(f"error: cannot write {out}: {exc.strerror or exc}. Is it open in another program?")
+        raise typer.Exit(1)
+    for problem in scorecard.warnings:
+        _err(str(problem))
+    counts = scorecard.rag_counts
+    typer.echo(f"Wrote {out} for {scorecard.month:%b %Y}: "
+               f"{counts['G']} Green, {counts['A']} Amber, {counts['R']} Red.")
+
+
+@app.command("templates")
+def list_templates() -> None:
+    """List the bundled templates."""
+    from .template import available_templates
+
+    for name in available_templates():
+        typer.echo(name)
+
+
+def main() -> None:  # pragma: no cover - the console script
+    app(prog_name="scorecard-xl")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

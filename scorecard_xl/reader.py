@@ -1,0 +1,330 @@
+"""Read a month's export and check it against the template.
+
+The export is one workbook with the sheets `Activity`, `Indicators` and (optionally)
+`Commentary`; sheet and column names are matched ignoring case and spaces. The header
+is the first row. The reader returns tidy DataFrames and every problem found; it never
+guesses: a value it cannot read is an error naming the sheet, row and column.
+
+Numerators and denominators are held as integers in units of 1/SCALE so that sums are
+exact and the calculator can compare results as fractions (FTE figures such as 404.3
+are allowed to four decimal places where the template allows fractions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .problems import InputError, Problem
+from .template import Template
+
+SCALE = 10_000  # numerators and denominators are stored in units of 1/SCALE
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+ACTIVITY = "Activity"
+INDICATORS = "Indicators"
+COMMENTARY = "Commentary"
+INDICATOR_COLUMNS = ["Month", "Indicator", "Team", "UASC", "Numerator", "Denominator"]
+COMMENTARY_COLUMNS = ["Month", "Indicator", "Commentary"]
+
+_MONTH_NAMES = {m.lower(): i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+
+
+@dataclass
+class Export:
+    """The checked contents of one export.
+
+    activity: Month, Unit, Row, then one integer column per activity measure.
+    indicators: Month, Indicator, Unit, UASC (bool), Numerator, Denominator (ints in
+        1/SCALE units; Denominator 0 for count indicators), Row.
+    commentary: Month, Indicator, Commentary, Row.
+    """
+
+    path: Path
+    activity: pd.DataFrame
+    indicators: pd.DataFrame
+    commentary: pd.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+    rows_read: dict[str, int] = field(default_factory=dict)
+
+
+def _key(name: object) -> str:
+    return re.sub(r"\s+", "", str(name)).casefold()
+
+
+def parse_month(value: object) -> pd.Timestamp | None:
+    """An Excel date (any day of the month) or text like 2016-08, Aug 2016, 2016-08-31."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return pd.Timestamp(value.year, value.month, 1)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # an Excel serial date that was not formatted as a date
+            day = EXCEL_EPOCH + dt.timedelta(days=float(value))
+            return pd.Timestamp(day.year, day.month, 1)
+        return None
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T].*)?", text)
+    if m:
+        year, month = int(m[1]), int(m[2])
+    else:
+        m = re.fullmatch(r"([A-Za-z]{3,9})[\s\-]+(\d{4})", text)
+        if not m or m[1][:3].lower() not in _MONTH_NAMES:
+            return None
+        year, month = int(m[2]), _MONTH_NAMES[m[1][:3].lower()]
+    if not 1 <= month <= 12 or not 1900 <= year <= 2999:
+        return None
+    return pd.Timestamp(year, month, 1)
+
+
+def _closest(value: str, known: list[str]) -> str:
+    match = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
+    return f" (closest: {', '.join(repr(m) for m in match)})" if match else ""
+
+
+class _SheetReader:
+    """Reads one sheet's rows into columns, collecting problems instead of raising."""
+
+    def __init__(self, name: str, rows: list[list], problems: list[Problem]):
+        self.name = name
+        self.problems = problems
+        self.header = [str(h).strip() for h in rows[0]] if rows else []
+        self.body = rows[1:]
+
+    def error(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.problems.append(Problem("error", message, self.name, row, column))
+
+    def warn(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.problems.append(Problem("warning", message, self.name, row, column))
+
+    def columns(self, required: list[str]) -> dict[str, int] | None:
+        """Map each required column to its position; report missing and extra ones."""
+        positions = {_key(h): i for i, h in enumerate(self.header) if str(h).strip()}
+        found, missing = {}, []
+        for col in required:
+            if _key(col) in positions:
+                found[col] = positions[_key(col)]
+            else:
+                missing.append(col)
+        for col in missing:
+            self.error(f"missing column {col!r}{_closest(col, self.header)}", row=1)
+        known = {_key(c) for c in required}
+        for h in self.header:
+            if h and _key(h) not in known:
+                self.warn(f"extra column {h!r} ignored", row=1, column=h)
+        return None if missing else found
+
+    def frame(self, positions: dict[str, int]) -> pd.DataFrame:
+        """The body as a DataFrame of raw cell values, blank rows dropped, with Excel row numbers."""
+        width = max(positions.values()) + 1
+        cells = [list(r[:width]) + [""] * (width - len(r)) for r in self.body]
+        raw = pd.DataFrame(cells, columns=range(width), dtype=object) if cells else pd.DataFrame(
+            columns=range(width), dtype=object)
+        frame = pd.DataFrame({col: raw[pos] for col, pos in positions.items()})
+        frame["Row"] = np.arange(2, len(frame) + 2)
+        blank = frame[list(positions)].map(lambda v: v is None or (isinstance(v, str) and not v.strip())).all(axis=1)
+        return frame[~blank].reset_index(drop=True)
+
+    def months(self, frame: pd.DataFrame) -> pd.Series:
+        parsed = {}
+        for value in pd.unique(frame["Month"]):
+            parsed[value] = parse_month(value)
+        months = frame["Month"].map(parsed)
+        for row in frame.loc[months.isna(), "Row"]:
+            value = frame.loc[frame["Row"] == row, "Month"].iloc[0]
+            self.error(f"cannot read {value!r} as a month; expected a date or text such as 2016-08 or Aug 2016",
+                       row=int(row), column="Month")
+        return months
+
+    def text(self, frame: pd.DataFrame, column: str) -> pd.Series:
+        def as_text(v: object) -> str:
+            if isinstance(v, float) and v.is_integer():
+                return str(int(v))
+            return str(v).strip()
+
+        values = frame[column].map(as_text)
+        for row in frame.loc[values == "", "Row"]:
+            self.error("empty; a value is required", row=int(row), column=column)
+        return values
+
+    def numbers(self, frame: pd.DataFrame, column: str, allow_blank: pd.Series | bool = False,
+                fractional: pd.Series | bool = False) -> pd.Series:
+        """Scaled integers (1/SCALE units); blanks become <NA> where allowed."""
+        out = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+        allow_blank = pd.Series(allow_blank, index=frame.index)
+        fractional = pd.Series(fractional, index=frame.index)
+        for idx, value, row in zip(frame.index, frame[column], frame["Row"]):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if not allow_blank[idx]:
+                    self.error("empty; a number is required", row=int(row), column=column)
+                continue
+            number = value
+            if isinstance(value, str):
+                try:
+                    number = float(value.replace(",", ""))
+                except ValueError:
+                    number = None
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not np.isfinite(number):
+                self.error(f"{value!r} is not a number", row=int(row), column=column)
+                continue
+            if number < 0:
+                self.error(f"{number:g} is negative; counts cannot be", row=int(row), column=column)
+                continue
+            scaled = round(number * SCALE)
+            if abs(number * SCALE - scaled) > 1e-6 * max(1.0, abs(number)):
+                self.error(f"{number!r} has more than 4 decimal places", row=int(row), column=column)
+                continue
+            if not fractional[idx] and scaled % SCALE:
+                self.error(f"{number:g} is not a whole number; this indicator counts whole items",
+                           row=int(row), column=column)
+                continue
+            out[idx] = scaled
+        return out
+
+
+def _open_workbook(path: Path) -> dict[str, list[list]]:
+    """Every sheet's rows as Python values, keyed by sheet name."""
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    return {name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in workbook.sheet_names}
+
+
+def _find_sheet(sheets: dict[str, list[list]], wanted: str) -> str | None:
+    for name in sheets:
+        if _key(name) == _key(wanted):
+            return name
+    return None
+
+
+def read_export(path: str | Path, template: Template) -> Export:
+    """Read and check an export. Raises InputError listing every error found."""
+    path = Path(path)
+    problems: list[Problem] = []
+    try:
+        sheets = _open_workbook(path)
+    except Exception as exc:  # calamine reports corrupt files with several exception types
+        raise InputError([Problem("error", f"cannot read {path.name} as a spreadsheet: {exc}")]) from None
+
+    found = {}
+    for wanted, required in ((ACTIVITY, True), (INDICATORS, True), (COMMENTARY, False)):
+        name = _find_sheet(sheets, wanted)
+        if name is None and required:
+            problems.append(Problem("error", f"missing sheet {wanted!r}{_closest(wanted, list(sheets))}"))
+        found[wanted] = name
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+
+    activity = _read_activity(_SheetReader(found[ACTIVITY], sheets[found[ACTIVITY]], problems), template)
+    indicators = _read_indicators(_SheetReader(found[INDICATORS], sheets[found[INDICATORS]], problems), template)
+    if found[COMMENTARY]:
+        commentary = _read_commentary(_SheetReader(found[COMMENTARY], sheets[found[COMMENTARY]], problems), template)
+    else:
+        commentary = pd.DataFrame(columns=["Month", "Indicator", "Commentary", "Row"])
+
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    rows_read = {ACTIVITY: len(activity), INDICATORS: len(indicators), COMMENTARY: len(commentary)}
+    return Export(path, activity, indicators, commentary, [p for p in problems if p.severity == "warning"],
+                  rows_read)
+
+
+def _check_units(sheet: _SheetReader, frame: pd.DataFrame, template: Template) -> None:
+    known = list(template.units)
+    for value, rows in frame.groupby("Unit")["Row"]:
+        if value and value not in template.units:
+            first = int(rows.iloc[0])
+            more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
+            sheet.error(f"unknown team {value!r}{_closest(value, known)}{more}", row=first, column="Team")
+
+
+def _report_duplicates(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str], what: str) -> None:
+    dup = frame[frame.duplicated(keys, keep=False)]
+    for _, group in dup.groupby(keys):
+        rows = ", ".join(str(r) for r in group["Row"])
+        sheet.error(f"duplicate rows for the same {what} (rows {rows}); each must appear once, "
+                    "they are not summed", row=int(group["Row"].iloc[1]))
+
+
+def _read_activity(sheet: _SheetReader, template: Template) -> pd.DataFrame:
+    measures = [m.column for m in template.activity_measures]
+    positions = sheet.columns(["Month", "Team", *measures])
+    if positions is None:
+        return pd.DataFrame()
+    raw = sheet.frame(positions)
+    out = pd.DataFrame({"Month": sheet.months(raw), "Unit": sheet.text(raw, "Team"), "Row": raw["Row"]})
+    _check_units(sheet, out, template)
+    for col in measures:
+        out[col] = sheet.numbers(raw, col) // SCALE
+    _report_duplicates(sheet, out.dropna(subset=["Month"]), ["Month", "Unit"], "month and team")
+    return out
+
+
+def _read_indicators(sheet: _SheetReader, template: Template) -> pd.DataFrame:
+    positions = sheet.columns(INDICATOR_COLUMNS)
+    if positions is None:
+        return pd.DataFrame()
+    raw = sheet.frame(positions)
+    out = pd.DataFrame({
+        "Month": sheet.months(raw),
+        "Indicator": sheet.text(raw, "Indicator"),
+        "Unit": sheet.text(raw, "Team"),
+        "Row": raw["Row"],
+    })
+    known_ids = [i.id for i in template.indicators]
+    for value, rows in out.groupby("Indicator")["Row"]:
+        if value and value not in known_ids:
+            sheet.error(f"unknown indicator {value!r}{_closest(value, known_ids)}", row=int(rows.iloc[0]),
+                        column="Indicator")
+    _check_units(sheet, out, template)
+
+    uasc = raw["UASC"].map(lambda v: str(v).strip().upper())
+    for row in raw.loc[~uasc.isin(["Y", "N"]), "Row"]:
+        sheet.error(f"{raw.loc[raw['Row'] == row, 'UASC'].iloc[0]!r} is not Y or N", row=int(row), column="UASC")
+    out["UASC"] = uasc == "Y"
+
+    by_id = {i.id: i for i in template.indicators}
+    ind = out["Indicator"].map(by_id)
+    has_den = ind.map(lambda i: i is not None and i.has_denominator)
+    out["Numerator"] = sheet.numbers(raw, "Numerator",
+                                     fractional=ind.map(lambda i: bool(i and i.fractional_numerator)))
+    out["Denominator"] = sheet.numbers(raw, "Denominator", allow_blank=~has_den,
+                                       fractional=ind.map(lambda i: bool(i and i.fractional_denominator)))
+    for row in out.loc[~has_den & out["Denominator"].notna() & ind.notna(), "Row"]:
+        sheet.warn("a count indicator has no denominator; this value is ignored", row=int(row), column="Denominator")
+    out.loc[~has_den, "Denominator"] = 0
+
+    percent = ind.map(lambda i: i is not None and i.unit == "percent")
+    over = percent & (out["Numerator"] > out["Denominator"]).fillna(False)
+    for row, n, d in zip(out.loc[over, "Row"], out.loc[over, "Numerator"], out.loc[over, "Denominator"]):
+        sheet.error(f"numerator {n / SCALE:g} is greater than denominator {d / SCALE:g} for a percentage",
+                    row=int(row), column="Numerator")
+
+    _report_duplicates(sheet, out.dropna(subset=["Month"]), ["Month", "Indicator", "Unit", "UASC"],
+                       "month, indicator, team and UASC status")
+    return out
+
+
+def _read_commentary(sheet: _SheetReader, template: Template) -> pd.DataFrame:
+    positions = sheet.columns(COMMENTARY_COLUMNS)
+    if positions is None:
+        return pd.DataFrame()
+    raw = sheet.frame(positions)
+    out = pd.DataFrame({
+        "Month": sheet.months(raw),
+        "Indicator": sheet.text(raw, "Indicator"),
+        "Commentary": raw["Commentary"].map(lambda v: "" if v is None else str(v)),
+        "Row": raw["Row"],
+    })
+    known_ids = [i.id for i in template.indicators]
+    for row, value in zip(out["Row"], out["Indicator"]):
+        if value and value not in known_ids:
+            sheet.error(f"unknown indicator {value!r}{_closest(value, known_ids)}", row=int(row), column="Indicator")
+    _report_duplicates(sheet, out.dropna(subset=["Month"]), ["Month", "Indicator"], "month and indicator")
+    return out

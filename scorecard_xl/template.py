@@ -1,0 +1,306 @@
+"""Scorecard templates: what a council's scorecard contains, as validated models.
+
+A template is a YAML file (see README, "Template format"). Everything council-specific
+lives there: titles and owners, the organisation tree, the activity measures and the
+indicators with their polarity, data period, targets and RAG thresholds. The code only
+knows the rules.
+
+Targets and thresholds are kept as exact `Fraction`s so that a RAG rating or a
+direction of travel never depends on binary floating point (0.175 is 7/40, not
+0.17499999999999998...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.functional_validators import BeforeValidator
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
+DEFAULT_TEMPLATE = "kent_scs"
+
+
+class TemplateError(Exception):
+    """A template that cannot be read or does not make sense; the message says where."""
+
+
+def _exact(value: object) -> Fraction:
+    """Read a YAML number as the decimal the author wrote (0.175 -> 7/40)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"expected a number, got {value!r}")
+    text = str(value).strip()
+    try:
+        if text.endswith("%"):
+            return Fraction(text[:-1].strip()) / 100
+        return Fraction(text)
+    except ValueError:
+        raise ValueError(f"expected a number such as 0.9 or 90%, got {value!r}") from None
+
+
+def _month(value: object) -> dt.date:
+    """Accept 2016-06, 2016-06-01 or a YAML date; return the first of the month."""
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    text = str(value).strip()
+    for fmt in ("%Y-%m", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().replace(day=1)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
+
+
+ExactNumber = Annotated[Fraction, BeforeValidator(_exact)]
+Month = Annotated[dt.date, BeforeValidator(_month)]
+
+
+class _Model(BaseModel):
+    # Unknown keys are almost always typos in a hand-written template: refuse them.
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Owners(_Model):
+    cabinet_member: str
+    director: str
+    portfolio: str
+    division: str
+
+
+class Unit(_Model):
+    """A node of the organisation tree: the county, an area, a service or a team."""
+
+    name: str
+    level: str
+    units: list[Unit] = Field(default_factory=list)
+
+    def walk(self, parent: Unit | None = None):
+        """Yield (unit, parent) for this unit and everything under it, depth first."""
+        yield self, parent
+        for child in self.units:
+            yield from child.walk(self)
+
+
+class ActivityMeasure(_Model):
+    column: str  # the column of the export's Activity sheet
+    label: str  # the heading on the activity table
+    kind: Literal["snapshot", "events"]  # month-end count, or the month's events
+
+
+class TargetPeriod(_Model):
+    """A target and its RAG thresholds, in force from a month until the next period.
+
+    `red` means, by polarity: H, Red below it; L, Red at or above it; T, Red when the
+    distance from the target is at least this. `green_tolerance` (T only): Green when the
+    distance from the target is at most this.
+    """
+
+    from_month: Month = Field(alias="from")
+    target: ExactNumber
+    red: ExactNumber
+    green_tolerance: ExactNumber | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Indicator(_Model):
+    id: str
+    title: str
+    exception_title: str | None = None  # heading of its exception report, if different
+    polarity: Literal["H", "L", "T"]
+    period: Literal["R12M", "SS"]
+    unit: Literal["percent", "count", "average"]
+    decimals: int = Field(ge=0, le=6)
+    fractional_numerator: bool = False
+    fractional_denominator: bool = False
+    targets: list[TargetPeriod] = Field(min_length=1)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> str:
+        return str(value)
+
+    @model_validator(mode="after")
+    def _check_targets(self) -> Indicator:
+        months = [t.from_month for t in self.targets]
+        if months != sorted(months) or len(set(months)) != len(months):
+            raise ValueError(f"indicator {self.id}: target periods must be in date order, one per month")
+        for t in self.targets:
+            if self.polarity == "T" and t.green_tolerance is None:
+                raise ValueError(f"indicator {self.id}: polarity T needs green_tolerance")
+            if self.polarity != "T" and t.green_tolerance is not None:
+                raise ValueError(f"indicator {self.id}: green_tolerance is only for polarity T")
+            if self.polarity == "H" and t.red > t.target:
+                raise ValueError(f"indicator {self.id}: for H the red threshold must not exceed the target")
+            if self.polarity == "L" and t.red <= t.target:
+                raise ValueError(f"indicator {self.id}: for L the red threshold must be above the target")
+            if self.polarity == "T" and not t.green_tolerance < t.red:
+                raise ValueError(f"indicator {self.id}: green_tolerance must be below the red tolerance")
+        if self.unit == "count" and self.fractional_denominator:
+            raise ValueError(f"indicator {self.id}: a count indicator has no denominator")
+        return self
+
+    @property
+    def has_denominator(self) -> bool:
+        return self.unit != "count"
+
+    def target_for(self, month: dt.date) -> TargetPeriod | None:
+        """The target period in force in `month`, or None before the first one."""
+        current = None
+        for period in self.targets:
+            if period.from_month <= month:
+                current = period
+        return current
+
+
+class Section(_Model):
+    title: str
+    indicators: list[Indicator]
+
+
+class UascUnitSection(_Model):
+    unit: str
+    title: str
+
+
+class UascImpact(_Model):
+    """Which indicators the 'Impact of UASC' sheet shows, for which units."""
+
+    unit_sections: list[UascUnitSection]
+    unit_indicators: list[str]
+    other_title: str
+    other_unit: str
+    other_indicators: list[str]
+
+    @field_validator("unit_indicators", "other_indicators", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: object) -> object:
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+
+class Template(_Model):
+    name: str
+    organisation: str
+    directorate: str = ""
+    title: str
+    scorecard_sheet: str
+    owners: Owners
+    data_source: str
+    financial_year_start_month: int = Field(default=4, ge=1, le=12)
+    organisation_tree: Unit
+    activity_rows: list[str]
+    activity_measures: list[ActivityMeasure]
+    sections: list[Section]
+    uasc_impact: UascImpact | None = None
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Template:
+        names = [u.name for u, _ in self.organisation_tree.walk()]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"organisation_tree: unit names must be unique; repeated: {', '.join(duplicates)}")
+        known = set(names)
+        for name in self.activity_rows:
+            if name not in known:
+                raise ValueError(f"activity_rows: {name!r} is not in organisation_tree{_closest(name, names)}")
+        ids = [i.id for s in self.sections for i in s.indicators]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"sections: indicator IDs must be unique; repeated: {', '.join(repeated)}")
+        columns = [m.column for m in self.activity_measures]
+        if len(set(columns)) != len(columns):
+            raise ValueError("activity_measures: each column may appear once")
+        if self.uasc_impact:
+            u = self.uasc_impact
+            for unit in [s.unit for s in u.unit_sections] + [u.other_unit]:
+                if unit not in known:
+                    raise ValueError(f"uasc_impact: unit {unit!r} is not in organisation_tree{_closest(unit, names)}")
+            for ind in u.unit_indicators + u.other_indicators:
+                if ind not in ids:
+                    raise ValueError(f"uasc_impact: indicator {ind!r} is not defined{_closest(ind, ids)}")
+        return self
+
+    # ----- lookups used by the reader and the calculator -----
+
+    @cached_property
+    def indicators(self) -> list[Indicator]:
+        return [i for s in self.sections for i in s.indicators]
+
+    @cached_property
+    def section_of(self) -> dict[str, str]:
+        return {i.id: s.title for s in self.sections for i in s.indicators}
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == str(indicator_id):
+                return ind
+        raise KeyError(indicator_id)
+
+    @cached_property
+    def units(self) -> dict[str, Unit]:
+        return {u.name: u for u, _ in self.organisation_tree.walk()}
+
+    @cached_property
+    def parent_of(self) -> dict[str, str | None]:
+        return {u.name: (p.name if p else None) for u, p in self.organisation_tree.walk()}
+
+    def ancestors(self, name: str) -> list[str]:
+        """The unit itself, then its parent, up to the root."""
+        chain = []
+        current: str | None = name
+        while current is not None:
+            chain.append(current)
+            current = self.parent_of[current]
+        return chain
+
+    def area_of(self, name: str) -> str:
+        """The unit's area: the child of the root it sits under (the root for itself)."""
+        chain = self.ancestors(name)
+        return chain[-2] if len(chain) >= 2 else chain[-1]
+
+
+def _closest(name: str, candidates: list[str]) -> str:
+    match = difflib.get_close_matches(name, candidates, n=3)
+    return f" (closest: {', '.join(match)})" if match else ""
+
+
+def template_path(name_or_path: str | Path) -> Path:
+    """A bundled template's name (e.g. 'kent_scs') or the path to a YAML file."""
+    path = Path(name_or_path)
+    if path.suffix.lower() in {".yaml", ".yml"} or path.exists():
+        return path
+    return TEMPLATES_DIR / f"{name_or_path}.yaml"
+
+
+def available_templates() -> list[str]:
+    return sorted(p.stem for p in TEMPLATES_DIR.glob("*.yaml"))
+
+
+def load_template(name_or_path: str | Path = DEFAULT_TEMPLATE) -> Template:
+    import yaml
+
+    path = template_path(name_or_path)
+    if not path.is_file():
+        raise TemplateError(
+            f"template {str(name_or_path)!r} not found; bundled templates: {', '.join(available_templates())}"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"{path.name}: not valid YAML: {exc}") from None
+    try:
+        return Template.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = "unknown key (check its spelling against the template format in the README)"
+            lines.append(f"  {where}: {message}")
+        raise TemplateError(f"{path.name}: {len(lines)} problem(s)\n" + "\n".join(lines)) from None

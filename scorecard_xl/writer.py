@@ -1,0 +1,129 @@
+"""Render a WorkbookLayout with XlsxWriter.
+
+Every value is written with an explicit typed call (write_string, write_number,
+write_datetime, write_blank): text from the export is data, never a formula or a link,
+even when it starts with "=". The file is written to a temporary name beside the
+target and renamed into place, so an interrupted run never leaves half a workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .layout import Sheet, Table, WorkbookLayout
+from .styles import style_dict
+
+
+class _Formats:
+    """One Format object per distinct style name."""
+
+    def __init__(self, workbook):
+        self._workbook = workbook
+        self._cache: dict[str, object] = {}
+
+    def __getitem__(self, name: str):
+        if name not in self._cache:
+            self._cache[name] = self._workbook.add_format(style_dict(name))
+        return self._cache[name]
+
+
+def write_value(ws, row: int, col: int, value: object, fmt) -> None:
+    if value is None or value is pd.NA or value is pd.NaT:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+        ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), fmt)
+    elif isinstance(value, (bool, np.bool_)):
+        ws.write_boolean(row, col, bool(value), fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        if math.isnan(float(value)):
+            ws.write_blank(row, col, None, fmt)
+        else:
+            ws.write_number(row, col, float(value), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _default_style(series: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_integer_dtype(series):
+        return "integer"
+    if pd.api.types.is_float_dtype(series):
+        return "decimal4"
+    return "text"
+
+
+def _write_table(ws, table: Table, formats: _Formats) -> None:
+    frame = table.frame
+    styles = [table.column_styles.get(c, _default_style(frame[c])) for c in frame.columns]
+    first = table.first_row
+    for col, name in enumerate(frame.columns):
+        ws.write_string(first, col, str(name), formats["header"])
+    for col, name in enumerate(frame.columns):
+        fmt = formats[styles[col]]
+        values = frame[name].to_numpy(dtype=object)
+        for i, value in enumerate(values):
+            write_value(ws, first + 1 + i, col, value, fmt)
+    last_row = first + max(len(frame), 1)
+    ws.add_table(first, 0, last_row, len(frame.columns) - 1, {
+        "name": table.name,
+        "style": "Table Style Light 9",
+        "columns": [{"header": str(c), "format": formats[s]} for c, s in zip(frame.columns, styles)],
+    })
+
+
+def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayout) -> None:
+    ws = workbook.add_worksheet(sheet.name)
+    for cell in sheet.cells:
+        write_value(ws, cell.row, cell.col, cell.value, formats[cell.style])
+    for table in sheet.tables:
+        _write_table(ws, table, formats)
+    for col, width in sheet.widths.items():
+        ws.set_column(col, col, width)
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    if sheet.header_rows:
+        ws.repeat_rows(*sheet.header_rows)
+    month = layout.month.strftime("%b %Y")
+    ws.set_footer(f"&L{sheet.name.replace('&', '&&')}&CPage &P of &N&R{month}")
+
+
+def write_workbook(layout: WorkbookLayout, path: str | Path) -> Path:
+    """Write the workbook atomically: a temporary file in the same folder, then rename."""
+    import xlsxwriter
+
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent or ".")
+    os.close(fd)
+    try:
+        workbook = xlsxwriter.Workbook(tmp_name, {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": False,
+        })
+        # Same input, same bytes: the creation date comes from the data, not the clock.
+        created = (layout.month + pd.offsets.MonthEnd(0)).to_pydatetime()
+        workbook.set_properties({
+            "title": layout.title, "subject": layout.subject, "company": layout.company,
+            "author": "scorecard-xl", "created": created,
+        })
+        formats = _Formats(workbook)
+        for sheet in layout.sheets:
+            _write_sheet(workbook, sheet, formats, layout)
+        workbook.close()
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
