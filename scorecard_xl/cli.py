@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -77,10 +78,15 @@ def generate(
         "--output", "-o", dir_okay=False, help="The workbook to write (default: scorecard-YYYY-MM.xlsx).")] = None,
     month: MonthOption = None,
     template: TemplateOption = "kent_scs",
+    produced: Annotated[Optional[datetime], typer.Option(
+        "--produced", formats=["%Y-%m-%d"],
+        help="The date produced shown on Contents (default: SOURCE_DATE_EPOCH if set, else today).")] = None,
 ) -> None:
     """Calculate every figure and write the scorecard workbook."""
+    import hashlib
+
     from .calculator import calculate
-    from .layout import workbook_layout
+    from .layout import produced_date, workbook_layout
     from .writer import write_workbook
 
     tmpl, export = _load(input_path, template)
@@ -98,7 +104,9 @@ def generate(
         _err(f"error: the folder {out.parent} does not exist.")
         raise typer.Exit(1)
     try:
-        write_workbook(workbook_layout(scorecard, tmpl), out)
+        source = {"name": input_path.name, "sha256": hashlib.sha256(input_path.read_bytes()).hexdigest(),
+                  "produced": produced.date().isoformat() if produced else produced_date().isoformat()}
+        write_workbook(workbook_layout(scorecard, tmpl, export, source), out)
     except OSError as exc:
         _err(f"error: cannot write {out}: {exc.strerror or exc}. Is it open in another program?")
         raise typer.Exit(1)

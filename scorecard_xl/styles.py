@@ -1,7 +1,8 @@
 """Cell styles, by name, as plain XlsxWriter format dicts.
 
 The layout refers to styles by name; the writer creates one Format object per name.
-Number formats do the presentation, so every figure stays a number in the workbook.
+Number formats do the presentation, so every figure stays a number in the workbook:
+0.2225 shows as 22.3%, a change of 53 as +53.
 """
 
 from __future__ import annotations
@@ -10,25 +11,40 @@ FONT = {"font_name": "Arial", "font_size": 10}
 
 STYLES: dict[str, dict] = {
     "title": {"bold": True, "font_size": 14},
-    "subtitle": {"italic": True},
+    "subtitle": {"bold": True, "font_size": 12},
+    "note": {"italic": True, "font_color": "#404040"},
     "header": {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9E1F2"},
+    "section": {"bold": True, "bg_color": "#EDEDED"},
+    "label": {"bold": True},
     "text": {},
     "wrap": {"text_wrap": True, "valign": "top"},
-    "integer": {"num_format": "#,##0"},
-    "decimal1": {"num_format": "#,##0.0"},
-    "decimal4": {"num_format": "#,##0.0###"},
-    "percent1": {"num_format": "0.0%"},
-    "date": {"num_format": "mmm yyyy"},
+    "integer": {"num_format": "0"},
+    "signed": {"num_format": "+0;-0;0"},
+    "decimal4": {"num_format": "0.0###"},
+    "date": {"num_format": "mmm yyyy", "align": "left"},
+    "datetime": {"num_format": "yyyy-mm-dd"},
+    "rag": {"bold": True, "align": "center"},
+    "dot": {"align": "center"},
     "link": {"font_color": "#0563C1", "underline": 1},
 }
 
+# Conditional formats for RAG cells (letters G/A/R or words Green/Amber/Red).
+RAG_COLOURS = {
+    "G": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "A": {"bg_color": "#FFEB9C", "font_color": "#7F4F00"},
+    "R": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+}
+RAG_WORDS = {"G": "Green", "A": "Amber", "R": "Red"}
 
-def number_style(unit: str, decimals: int) -> str:
-    """The style for an indicator's results: percent, or a number to `decimals` places."""
-    name = f"{'percent' if unit == 'percent' else 'number'}{decimals}"
+
+def number_style(unit: str, decimals: int, signed: bool = False) -> str:
+    """A style for figures of a unit ('percent', 'count', 'average') to `decimals` places."""
+    places = "." + "0" * decimals if decimals else ""
+    pattern = f"0{places}%" if unit == "percent" else f"0{places}"
+    name = f"{'signed_' if signed else ''}{'pct' if unit == 'percent' else 'num'}{decimals}"
     if name not in STYLES:
-        places = "." + "0" * decimals if decimals else ""
-        STYLES[name] = {"num_format": f"0{places}%" if unit == "percent" else f"#,##0{places}"}
+        fmt = f"+{pattern};-{pattern};{pattern}" if signed else pattern
+        STYLES[name] = {"num_format": fmt}
     return name
 
 

@@ -186,6 +186,7 @@ class UascImpact(_Model):
 class Template(_Model):
     name: str
     organisation: str
+    organisation_short: str | None = None  # e.g. "KCC", used in "KCC Result"
     directorate: str = ""
     title: str
     scorecard_sheet: str

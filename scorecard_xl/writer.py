@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .layout import Sheet, Table, WorkbookLayout
-from .styles import style_dict
+from .layout.model import Cell, Chart, RagRange, Sheet, Table, WorkbookLayout
+from .styles import RAG_COLOURS, style_dict
 
 
 class _Formats:
@@ -79,23 +79,75 @@ def _write_table(ws, table: Table, formats: _Formats) -> None:
     })
 
 
-def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayout) -> None:
+def _write_cell(ws, cell: Cell, formats: _Formats) -> None:
+    fmt = formats[cell.style]
+    if cell.last_col is not None and cell.last_col > cell.col:
+        # A text block across several columns: merge, then write the typed value.
+        ws.merge_range(cell.row, cell.col, cell.row, cell.last_col, None, fmt)
+    if cell.link:
+        ws.write_url(cell.row, cell.col, f"internal:{cell.link}", fmt, string=str(cell.value))
+    else:
+        write_value(ws, cell.row, cell.col, cell.value, fmt)
+
+
+def _write_rag_colours(workbook, ws, rag: RagRange, cache: dict) -> None:
+    """Colour RAG cells by their text, so the colour follows the letter if it is edited."""
+    for letter, colours in RAG_COLOURS.items():
+        if letter not in cache:
+            cache[letter] = workbook.add_format(colours)
+        ws.conditional_format(rag.first_row, rag.first_col, rag.last_row, rag.last_col, {
+            "type": "text", "criteria": "begins with", "value": letter, "format": cache[letter]})
+
+
+def _write_chart(workbook, ws, spec: Chart) -> None:
+    chart = workbook.add_chart({"type": spec.kind})
+    for series in spec.series:
+        options = {"name": series.name, "categories": series.categories, "values": series.values}
+        if spec.kind == "line":
+            options["line"] = {"width": 2.25, "dash_type": "dash" if series.dash else "solid",
+                               "color": "#7F7F7F" if series.dash else "#1F4E79"}
+            options["marker"] = {"type": "none" if series.dash else "circle"}
+        if spec.colors:
+            options["points"] = [{"fill": {"color": c}} for c in spec.colors]
+            options["data_labels"] = {"value": True}
+        chart.add_series(options)
+    chart.set_title({"name": spec.title, "name_font": {"size": 11, "bold": True}})
+    if spec.percent_axis:
+        chart.set_y_axis({"num_format": "0%"})
+    chart.set_legend({"position": "bottom"} if len(spec.series) > 1 else {"none": True})
+    chart.set_size({"width": spec.width, "height": spec.height})
+    ws.insert_chart(spec.row, spec.col, chart, {"description": spec.description, "object_position": 1})
+
+
+def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayout, rag_cache: dict) -> None:
     ws = workbook.add_worksheet(sheet.name)
     for cell in sheet.cells:
-        write_value(ws, cell.row, cell.col, cell.value, formats[cell.style])
+        _write_cell(ws, cell, formats)
     for table in sheet.tables:
         _write_table(ws, table, formats)
+    for rag in sheet.rag_ranges:
+        _write_rag_colours(workbook, ws, rag, rag_cache)
+    for spark in sheet.sparklines:
+        ws.add_sparkline(spark.row, spark.col, {"range": spark.data_range, "markers": True,
+                                                "series_color": "#1F4E79"})
+    for chart in sheet.charts:
+        _write_chart(workbook, ws, chart)
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
+    for row, height in sheet.row_heights.items():
+        ws.set_row(row, height)
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
-    ws.set_landscape()
+    ws.set_landscape() if sheet.landscape else ws.set_portrait()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages long as needed
     if sheet.header_rows:
         ws.repeat_rows(*sheet.header_rows)
     month = layout.month.strftime("%b %Y")
     ws.set_footer(f"&L{sheet.name.replace('&', '&&')}&CPage &P of &N&R{month}")
+    if sheet.hidden:
+        ws.hide()
 
 
 def write_workbook(layout: WorkbookLayout, path: str | Path) -> Path:
@@ -118,10 +170,14 @@ def write_workbook(layout: WorkbookLayout, path: str | Path) -> Path:
             "title": layout.title, "subject": layout.subject, "company": layout.company,
             "author": "scorecard-xl", "created": created,
         })
-        formats = _Formats(workbook)
+        formats, rag_cache = _Formats(workbook), {}
         for sheet in layout.sheets:
-            _write_sheet(workbook, sheet, formats, layout)
+            _write_sheet(workbook, sheet, formats, layout, rag_cache)
         workbook.close()
+        # mkstemp makes the file private; give it the permissions a normal new file would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -1,0 +1,80 @@
+"""Describe every sheet of the scorecard workbook; writer.py renders the description.
+
+Sheets, in order: Contents, SCS Activity, the scorecard, Impact of UASC, Exceptions,
+then the raw data tables (Results, Definitions, Activity Data, Indicator Data, Trends)
+and Data Quality.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..calculator import Scorecard
+from ..reader import Export
+from ..template import Template
+from .activity import activity_sheet
+from .contents import contents_sheet
+from .exceptions import exceptions_sheet
+from .model import WorkbookLayout
+from .raw import activity_data_sheet, definitions_sheet, indicator_data_sheet, quality_sheet, results_sheet
+from .scorecard import scorecard_sheet
+from .trends import trend_range, trends_sheet
+from .uasc import uasc_sheet
+
+__all__ = ["workbook_layout", "WorkbookLayout"]
+
+
+def workbook_layout(scorecard: Scorecard, template: Template, export: Export, source: dict[str, str]) -> WorkbookLayout:
+    """source: the input's name, SHA-256 and the date produced, for the Contents sheet."""
+    warnings = list(scorecard.warnings)
+    trends, trend_rows = trends_sheet(scorecard, template)
+    sparkline_ranges = {k: trend_range(r) for k, r in trend_rows.items()}
+    exceptions, exception_rows = exceptions_sheet(scorecard, template, trend_rows, warnings)
+    uasc = uasc_sheet(scorecard, template)
+
+    sheets = [
+        (activity_sheet(scorecard, template), "Activity per area and team: this month, last month and change."),
+        (scorecard_sheet(scorecard, template, sparkline_ranges),
+         "Every indicator: result, RAG, target, direction of travel, rolling 3 months, 13-month sparkline."),
+    ]
+    if uasc is not None:
+        sheets.append((uasc, "Results including and excluding unaccompanied asylum-seeking children."))
+    sheets += [
+        (exceptions, "A report for every indicator rated Red: trend, chart, commentary and data notes."),
+        (results_sheet(scorecard.results, scorecard.month),
+         "Table: every result by indicator, unit, cohort and month (for pivoting)."),
+        (definitions_sheet(scorecard.definitions), "Table: indicator definitions, targets and thresholds."),
+        (activity_data_sheet(export, template), "Table: every input row of the Activity sheet."),
+        (indicator_data_sheet(export, template), "Table: every input row of the Indicators sheet."),
+        (trends, "The county's last 13 months per indicator (data for the sparklines and charts)."),
+    ]
+    rows = pd.DataFrame({
+        "Sheet": ["Activity", "Indicators", "Commentary"],
+        "Rows Read": [export.rows_read.get(k, 0) for k in ("Activity", "Indicators", "Commentary")],
+        "Written To": ["Activity Data", "Indicator Data", "Exceptions"],
+        "Rows Written": [len(export.activity), len(export.indicators), len(export.commentary)],
+    })
+    quality = quality_sheet(rows, warnings)
+    sheets.append((quality, "Rows read and written per sheet, and every warning."))
+
+    contents = contents_sheet(scorecard, template, [(s.name, d) for s, d in sheets], exception_rows, source)
+    month_text = scorecard.month.strftime("%b %Y")
+    return WorkbookLayout(
+        title=f"{template.title}: {month_text}",
+        subject=f"{template.organisation}: {template.title}",
+        company=template.organisation,
+        month=scorecard.month,
+        sheets=[contents, *[s for s, _ in sheets]],
+    )
+
+
+def produced_date() -> dt.date:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()

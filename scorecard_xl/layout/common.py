@@ -1,0 +1,42 @@
+"""Small helpers shared by the sheet layouts."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..styles import number_style
+from ..template import Indicator, Template
+
+BACK_TO_CONTENTS = "Back to Contents"
+
+
+def result_style(ind: Indicator, signed: bool = False) -> str:
+    return number_style(ind.unit, ind.decimals, signed)
+
+
+def count_style(fractional: bool) -> str:
+    return number_style("count", 1 if fractional else 0)
+
+
+def financial_year(month: pd.Timestamp, template: Template) -> str:
+    """'16/17' for a month in the financial year starting April 2016."""
+    start = month.year if month.month >= template.financial_year_start_month else month.year - 1
+    if template.financial_year_start_month == 1:
+        return str(start)
+    return f"{start % 100:02d}/{(start + 1) % 100:02d}"
+
+
+def blank(value: object) -> object:
+    """None for a missing figure, so the writer leaves the cell empty."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def text_width(values, minimum: float = 6, maximum: float = 80) -> float:
+    longest = max((len(str(v)) for v in values if v is not None), default=0)
+    return max(minimum, min(maximum, longest * 1.1 + 2))

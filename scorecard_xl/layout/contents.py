@@ -1,0 +1,86 @@
+"""The Contents sheet: what the workbook is, the RAG summary, and a link to every sheet."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..calculator import Scorecard
+from ..styles import RAG_COLOURS
+from ..template import Template
+from .model import Chart, ChartSeries, RagRange, Sheet, link_to
+
+READING_NOTES = [
+    "RAG: each result is rated Green (on or better than target), Amber (short of target but not past the "
+    "red threshold) or Red; the letter is shown beside the colour.",
+    "Polarity: H, higher is better; L, lower is better; T, nearest the target is best.",
+    "Data period: R12M, the 12 months to the month shown (numerators and denominators summed); "
+    "SS, a snapshot at the end of the month.",
+    "Direction of travel (DoT): ↑ improved, ↓ worsened, → unchanged, judged by polarity, comparing exact "
+    "values (two results that show the same when rounded can still differ).",
+    "Rolling 3 months: the last 3 months' numerators over their denominators, for R12M indicators.",
+    "Cohorts: All includes unaccompanied asylum-seeking children (UASC); Excluding UASC leaves them out.",
+    "Percentages are stored as fractions with a percent number format; every figure is a number.",
+]
+
+
+def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[str, str]],
+                   exception_rows: dict[str, int], source: dict[str, str]) -> Sheet:
+    month = scorecard.month
+    sheet = Sheet("Contents", template.title)
+    sheet.put(0, 0, template.title, "title")
+    row = 2
+    details = [("Organisation", template.organisation), ("Reporting month", month),
+               ("Date produced", source["produced"]), ("Input file", source["name"]),
+               ("Input SHA-256", source["sha256"]), ("Template", template.name),
+               ("Data source", template.data_source)]
+    for label, value in details:
+        sheet.put(row, 0, label, "label")
+        sheet.put(row, 1, value, "date" if isinstance(value, pd.Timestamp) else "text")
+        row += 1
+
+    row += 1
+    sheet.put(row, 0, f"Latest performance RAG rating ({template.organisation_tree.name})", "subtitle")
+    row += 1
+    sheet.put(row, 0, "RAG", "header")
+    sheet.put(row, 1, "Indicators", "header")
+    first = row + 1
+    for letter, word in (("G", "Green"), ("A", "Amber"), ("R", "Red")):
+        row += 1
+        sheet.put(row, 0, word, "rag")
+        sheet.put(row, 1, scorecard.rag_counts[letter], "integer")
+    sheet.rag_ranges.append(RagRange(first, 0, row, 0))
+    sheet.charts.append(Chart(
+        kind="column", title="Indicators by RAG rating",
+        series=[ChartSeries("Indicators", f"='Contents'!$A${first + 1}:$A${row + 1}",
+                            f"='Contents'!$B${first + 1}:$B${row + 1}")],
+        row=2, col=3, width=380, height=220, colors=[RAG_COLOURS[k]["font_color"] for k in "GAR"],
+        description="Column chart of the number of indicators rated Green, Amber and Red."))
+
+    row += 2
+    sheet.put(row, 0, "Red indicators", "subtitle")
+    if not scorecard.exceptions:
+        row += 1
+        sheet.put(row, 0, "None this month.")
+    for report in scorecard.exceptions:
+        row += 1
+        sheet.put(row, 0, f"{report.indicator}: {report.title}", "link",
+                  link=link_to("Exceptions", exception_rows.get(report.indicator, 0)))
+
+    row += 2
+    sheet.put(row, 0, "Sheets", "subtitle")
+    row += 1
+    sheet.put(row, 0, "Sheet", "header")
+    sheet.put(row, 1, "What it holds", "header")
+    for name, description in sheets:
+        row += 1
+        sheet.put(row, 0, name, "link", link=link_to(name))
+        sheet.put(row, 1, description, "wrap")
+
+    row += 2
+    sheet.put(row, 0, "Reading the scorecard", "subtitle")
+    for note in READING_NOTES:
+        row += 1
+        sheet.put(row, 0, note, "wrap", last_col=6)
+        sheet.row_heights[row] = 26
+    sheet.widths = {0: 24, 1: 70, 2: 3}
+    return sheet

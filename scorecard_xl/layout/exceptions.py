@@ -1,0 +1,164 @@
+"""The Exceptions sheet: a report for every indicator the county rates Red."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..calculator import Scorecard
+from ..problems import Problem
+from ..styles import RAG_WORDS
+from ..template import Indicator, Template
+from .common import BACK_TO_CONTENTS, blank, result_style
+from .model import Chart, ChartSeries, RagRange, Sheet, link_to
+from .trends import TREND_MONTHS, trend_months
+
+NO_COMMENTARY = "No commentary supplied."
+TEXT_COLS = 8  # text blocks span columns A to H
+
+
+def exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[str, int],
+                     warnings: list[Problem]) -> tuple[Sheet, dict[str, int]]:
+    """The sheet, and the row where each indicator's report starts (for links)."""
+    month = scorecard.month
+    sheet = Sheet("Exceptions", f"Exception reports: {month:%b %Y}")
+    sheet.put(0, 0, sheet.title, "title")
+    sheet.put(1, 0, f"One report for each indicator rated Red for {template.organisation_tree.name} "
+                    f"in {month:%B %Y}.", "note")
+    sheet.put(2, 0, BACK_TO_CONTENTS, "link", link=link_to("Contents"))
+    starts: dict[str, int] = {}
+    row = 4
+    if not scorecard.exceptions:
+        sheet.put(row, 0, "No indicator is rated Red this month.")
+    for report in scorecard.exceptions:
+        ind = template.indicator(report.indicator)
+        starts[ind.id] = row
+        row = _report(sheet, row, report, ind, scorecard, template, trend_rows, warnings) + 2
+    sheet.widths = {0: 24, 1: 18, 2: 16, 3: 18, 4: 16, 5: 12, 6: 12, 7: 12}
+    return sheet, starts
+
+
+def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard, template: Template,
+            trend_rows: dict[str, int], warnings: list[Problem]) -> int:
+    month = scorecard.month
+    sheet.put(row, 0, report.title, "subtitle", last_col=TEXT_COLS - 2)
+    sheet.put(row, TEXT_COLS - 1, "Red", "rag")
+    sheet.rag_ranges.append(RagRange(row, TEXT_COLS - 1, row, TEXT_COLS - 1))
+    owners = template.owners
+    row += 1
+    for pairs in ((("Cabinet Member", owners.cabinet_member), ("Director", owners.director)),
+                  (("Portfolio", owners.portfolio), ("Division", owners.division))):
+        for k, (label, name) in enumerate(pairs):
+            sheet.put(row, 2 * k, label, "label")
+            sheet.put(row, 2 * k + 1, name)
+        row += 1
+
+    row += 1
+    trend = report.trend
+    style = result_style(ind)
+    sheet.put(row, 0, "Trend Data – Month End", "header")
+    for k, when in enumerate(trend["Month"]):
+        sheet.put(row, 1 + k, when.strftime("%b %Y"), "header")
+    label = f"{template.organisation_short or template.organisation_tree.name} Result"
+    for offset, (name, column) in enumerate(((label, "Result"), ("Target", "Target"), ("RAG Rating", "RAG"))):
+        r = row + 1 + offset
+        sheet.put(r, 0, name, "label")
+        for k, value in enumerate(trend[column]):
+            value = blank(value)
+            if column == "RAG":
+                sheet.put(r, 1 + k, RAG_WORDS.get(value) if value else None, "rag")
+            elif column == "Result" and value is not None:
+                sheet.put(r, 1 + k, value, _trend_style(ind, value, month, trend["Month"].iloc[k]))
+            else:
+                sheet.put(r, 1 + k, value, style)
+    sheet.rag_ranges.append(RagRange(row + 3, 1, row + 3, len(trend)))
+    row += 5
+
+    if ind.id in trend_rows:
+        data_row = trend_rows[ind.id]
+        months = "'Trends'!$D$3:$P$3"
+        sheet.charts.append(Chart(
+            kind="line", title=f"{report.title}: last {TREND_MONTHS} months",
+            series=[ChartSeries("Result", months, _row_range(data_row)),
+                    ChartSeries("Target", months, _row_range(data_row + 1), dash=True)],
+            row=row, col=0, percent_axis=ind.unit == "percent", width=640, height=240,
+            description=f"Line chart of {report.title} for the last {TREND_MONTHS} months, with the target."))
+        row += 13
+
+    sheet.put(row, 0, "Commentary", "subtitle")
+    row += 1
+    if report.commentary:
+        for paragraph in [p.strip() for p in report.commentary.split("\n") if p.strip()]:
+            sheet.put(row, 0, paragraph, "wrap", last_col=TEXT_COLS - 1)
+            sheet.row_heights[row] = 13 * (1 + len(paragraph) // 120)
+            row += 1
+    else:
+        sheet.put(row, 0, NO_COMMENTARY, "note", last_col=TEXT_COLS - 1)
+        warnings.append(Problem("warning", f"indicator {ind.id} is Red but no commentary was supplied "
+                                           f"for {month:%b %Y}", "Commentary"))
+        row += 1
+
+    row += 1
+    sheet.put(row, 0, "Data Notes", "subtitle")
+    for note in data_notes(ind, template, month):
+        row += 1
+        sheet.put(row, 0, note, "wrap", last_col=TEXT_COLS - 1)
+    return row
+
+
+def _row_range(row: int) -> str:
+    return f"='Trends'!$D${row + 1}:$P${row + 1}"
+
+
+def _trend_style(ind: Indicator, value: float, month: pd.Timestamp, when: pd.Timestamp) -> str:
+    """One more decimal where rounding would put the value on the other side of a RAG boundary.
+
+    The published report shows 12.97% (Amber, below the 13% red threshold), where 13.0%
+    would read as Red. The scorecard tables keep the indicator's decimals.
+    """
+    period = ind.target_for(when.date())
+    decimals = ind.decimals
+    if period is None:
+        return result_style(ind)
+    scale = 100 if ind.unit == "percent" else 1
+    bounds = [float(period.target), float(period.red)]
+    if ind.polarity == "T":
+        bounds = [float(period.target + s * t) for t in (period.red, period.green_tolerance) for s in (-1, 1)]
+    while decimals < ind.decimals + 2:
+        shown = round(value * scale, decimals) / scale
+        if not any((value < b) != (shown < b) for b in bounds):
+            break
+        decimals += 1
+    from ..styles import number_style
+
+    return number_style(ind.unit, decimals)
+
+
+def _percent(value) -> str:
+    return f"{float(value) * 100:g}%"
+
+
+def data_notes(ind: Indicator, template: Template, month: pd.Timestamp) -> list[str]:
+    """The notes under an exception report, written from the template."""
+    period = ind.target_for(month.date())
+    fmt = _percent if ind.unit == "percent" else (lambda v: f"{float(v):g}")
+    notes = []
+    if period is not None:
+        t, red = fmt(period.target), fmt(period.red)
+        if ind.polarity == "H":
+            bands = f"Below {red} = Red, {red} to {t} = Amber, {t} and above = Green"
+        elif ind.polarity == "L":
+            bands = f"{red} and above = Red, {t} to {red} = Amber, {t} and below = Green"
+        else:
+            g = fmt(period.green_tolerance)
+            bands = f"within {g} of the target = Green, {red} or more away = Red, otherwise Amber"
+        notes.append(f"Target: {t} (RAG Bandings: {bands})")
+    notes.append("Tolerance: " + {"H": "Higher values are better", "L": "Lower values are better",
+                                  "T": "Values nearer the target are better"}[ind.polarity])
+    if ind.period == "R12M":
+        start = month - pd.DateOffset(months=11)
+        notes.append(f"Data: Figures shown are based on a rolling 12 month period. The result for "
+                     f"{month:%b %Y} for example shows performance for {start:%b %Y} to {month:%b %Y}.")
+    else:
+        notes.append("Data: Figures shown are based on a snapshot taken at the end of each calendar month")
+    notes.append(f"Data Source: {template.data_source}")
+    return notes

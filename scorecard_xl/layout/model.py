@@ -1,0 +1,121 @@
+"""The description of a workbook that the layout builds and the writer renders.
+
+Positions are 0-based (row, column). Styles are names from styles.py. Nothing here
+knows about XlsxWriter, so a sheet's layout can be checked without writing a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass
+class Cell:
+    row: int
+    col: int
+    value: object
+    style: str = "text"
+    link: str | None = None  # an internal target such as "'Exceptions'!A5"
+    last_col: int | None = None  # merge across to this column (text blocks only, never data tables)
+
+
+@dataclass
+class Table:
+    """An Excel table (add_table): one header row, then typed columns, no merged cells."""
+
+    name: str
+    first_row: int
+    frame: pd.DataFrame
+    column_styles: dict[str, str] = field(default_factory=dict)  # by column name; default by dtype
+    first_col: int = 0
+
+
+@dataclass
+class RagRange:
+    """Cells holding RAG letters or words, coloured by conditional formatting."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+
+@dataclass
+class Sparkline:
+    row: int
+    col: int
+    data_range: str  # e.g. "'Trends'!C4:O4"
+
+
+@dataclass
+class ChartSeries:
+    name: str
+    categories: str  # a range such as "='Trends'!$C$3:$O$3"
+    values: str
+    dash: bool = False
+
+
+@dataclass
+class Chart:
+    kind: str  # "line" or "column"
+    title: str
+    series: list[ChartSeries]
+    row: int
+    col: int
+    percent_axis: bool = False
+    width: int = 560
+    height: int = 260
+    colors: list[str] | None = None  # per point, for a column chart of one series
+    description: str = ""  # alt text
+
+
+@dataclass
+class Sheet:
+    name: str
+    title: str
+    cells: list[Cell] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    rag_ranges: list[RagRange] = field(default_factory=list)
+    sparklines: list[Sparkline] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    row_heights: dict[int, float] = field(default_factory=dict)
+    freeze: tuple[int, int] | None = None
+    header_rows: tuple[int, int] | None = None  # rows repeated on each printed page
+    landscape: bool = True
+    hidden: bool = False
+
+    def put(self, row: int, col: int, value: object, style: str = "text", **kwargs) -> None:
+        self.cells.append(Cell(row, col, value, style, **kwargs))
+
+
+@dataclass
+class WorkbookLayout:
+    title: str
+    subject: str
+    company: str
+    month: pd.Timestamp
+    sheets: list[Sheet]
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
+
+
+def ref(sheet: str, row: int, col: int) -> str:
+    """An absolute A1 reference to a cell of a sheet: 'Trends'!$C$4."""
+    return f"'{sheet}'!${col_letter(col)}${row + 1}"
+
+
+def col_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def link_to(sheet: str, row: int = 0, col: int = 0) -> str:
+    return f"'{sheet}'!{col_letter(col)}{row + 1}"

@@ -1,0 +1,78 @@
+"""The scorecard sheet: every indicator by section, with RAG, direction and trend."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..calculator import Scorecard, county_results
+from ..template import Template
+from .common import BACK_TO_CONTENTS, blank, count_style, financial_year, result_style
+from .model import RagRange, Sheet, Sparkline, col_letter, link_to
+
+HEADERS = [
+    "ID", "Indicator", "Polarity", "Data Period", "Latest Result", "RAG", "Num", "Denom",
+    "Target", "1 Month Ago Result", "1 Month Ago DoT", "1 Year Ago Result", "1 Year Ago DoT",
+    "Rolling 3 Months", "Rolling 3 Months RAG", "Last 13 Months",
+]
+HEADER_ROW = 3
+
+
+def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[str, int]) -> Sheet:
+    month = scorecard.month
+    sheet = Sheet(template.scorecard_sheet, f"{template.scorecard_sheet}: {month:%b %Y}")
+    sheet.put(0, 0, sheet.title, "title")
+    sheet.put(1, 0, f"{template.title}. Latest results for {month:%B %Y}, "
+                    "with RAG rating, direction of travel (DoT) and rolling 3 months.", "note")
+    sheet.put(2, 0, BACK_TO_CONTENTS, "link", link=link_to("Contents"))
+    headers = list(HEADERS)
+    headers[8] = f"Target for {financial_year(month, template)}"
+    for col, text in enumerate(headers):
+        sheet.put(HEADER_ROW, col, text, "header")
+
+    latest = county_results(scorecard.results, template, month).set_index("Indicator")
+    row = HEADER_ROW + 1
+    first_data = row
+    for section in template.sections:
+        sheet.put(row, 0, section.title, "section")
+        for col in range(1, len(headers)):
+            sheet.put(row, col, None, "section")
+        row += 1
+        for ind in section.indicators:
+            r = latest.loc[ind.id]
+            style = result_style(ind)
+            values = [
+                (ind.id, "text"), (ind.title, "text"), (ind.polarity, "dot"), (ind.period, "dot"),
+                (blank(r["Result"]), style), (blank(r["RAG"]), "rag"),
+                (blank(r["Numerator"]) if ind.has_denominator else None, count_style(ind.fractional_numerator)),
+                (blank(r["Denominator"]), count_style(ind.fractional_denominator)),
+                (_target(ind, month), style),
+                (blank(r["Result 1 Month Ago"]), style), (blank(r["DoT 1 Month"]), "dot"),
+                (blank(r["Result 1 Year Ago"]), style), (blank(r["DoT 1 Year"]), "dot"),
+                (blank(r["Rolling 3 Months"]), style), (blank(r["Rolling 3 Months RAG"]), "rag"),
+            ]
+            for col, (value, st) in enumerate(values):
+                sheet.put(row, col, value, st)
+            if ind.id in trend_rows:
+                sheet.sparklines.append(Sparkline(row, len(headers) - 1, trend_rows[ind.id]))
+            row += 1
+    last_data = row - 1
+    sheet.rag_ranges.append(RagRange(first_data, 5, last_data, 5))
+    sheet.rag_ranges.append(RagRange(first_data, 14, last_data, 14))
+
+    row += 1
+    sheet.put(row, 0, "Latest performance RAG rating", "subtitle")
+    counts = scorecard.rag_counts
+    for col, (letter, word) in enumerate((("G", "GREEN"), ("A", "AMBER"), ("R", "RED")), start=1):
+        sheet.put(row + 1, col, word, "header")
+        sheet.put(row + 2, col, counts[letter], "integer")
+
+    sheet.widths = {0: 6, 1: 70, 2: 8, 3: 8, 4: 9, 5: 6, 6: 8, 7: 8, 8: 9, 9: 9, 10: 7, 11: 9, 12: 7,
+                    13: 9, 14: 8, 15: 16}
+    sheet.freeze = (HEADER_ROW + 1, 2)
+    sheet.header_rows = (HEADER_ROW, HEADER_ROW)
+    return sheet
+
+
+def _target(ind, month: pd.Timestamp):
+    period = ind.target_for(month.date())
+    return float(period.target) if period else None
