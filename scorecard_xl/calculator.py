@@ -81,7 +81,10 @@ def index_to_month(index: np.ndarray | int) -> pd.DatetimeIndex:
 def reporting_month(export: Export, month: str | pd.Timestamp | None) -> pd.Timestamp:
     """The chosen month, or the latest month of the export."""
     if month is None:
-        return max(export.indicators["Month"].max(), export.activity["Month"].max())
+        months = pd.concat([export.indicators["Month"], export.activity["Month"]]).dropna()
+        if months.empty:
+            raise ValueError("the export has no rows with a month")
+        return months.max()
     return pd.Timestamp(month).to_period("M").to_timestamp()
 
 
@@ -407,6 +410,8 @@ def exception_reports(results: pd.DataFrame, commentary: pd.DataFrame, template:
         ind = template.indicator(row.Indicator)
         trend = (county[county["Indicator"] == ind.id].set_index("Month")
                  .reindex(trend_months)[["Result", "Target", "RAG"]].rename_axis("Month").reset_index())
+        # The target was in force whether or not a result could be computed that month.
+        trend["Target"] = target_values(ind, trend_months)
         notes = commentary[(commentary["Indicator"] == ind.id) & (commentary["Month"] == month)]["Commentary"]
         text = notes.iloc[0] if len(notes) and str(notes.iloc[0]).strip() else None
         reports.append(ExceptionReport(ind.id, ind.exception_title or ind.title, trend, text))

@@ -64,7 +64,9 @@ def parse_month(value: object) -> pd.Timestamp | None:
     if isinstance(value, (dt.datetime, dt.date)):
         return pd.Timestamp(value.year, value.month, 1)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1 <= value < 2958466:  # an Excel serial date that was not formatted as a date
+        # An Excel serial date that was not formatted as a date; only 1950 to 2099, so a year
+        # typed as a plain number (2016) is refused rather than read as July 1905.
+        if 18264 <= value < 73051:
             day = EXCEL_EPOCH + dt.timedelta(days=float(value))
             return pd.Timestamp(day.year, day.month, 1)
         return None
@@ -112,7 +114,7 @@ class _SheetReader:
             else:
                 missing.append(col)
         for col in missing:
-            self.error(f"missing column {col!r}{_closest(col, self.header)}", row=1)
+            self.error(f"missing column {col!r}{_closest(col, self.header)}", row=1, column=col)
         known = {_key(c) for c in required}
         for h in self.header:
             if h and _key(h) not in known:
@@ -228,6 +230,8 @@ def read_export(path: str | Path, template: Template) -> Export:
     else:
         commentary = pd.DataFrame(columns=["Month", "Indicator", "Commentary", "Row"])
 
+    if not any(p.severity == "error" for p in problems) and len(activity) == 0 and len(indicators) == 0:
+        problems.append(Problem("error", "the Activity and Indicators sheets have no data rows"))
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     rows_read = {ACTIVITY: len(activity), INDICATORS: len(indicators), COMMENTARY: len(commentary)}
@@ -290,7 +294,7 @@ def _read_indicators(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     out["UASC"] = uasc == "Y"
 
     by_id = {i.id: i for i in template.indicators}
-    ind = out["Indicator"].map(by_id)
+    ind = out["Indicator"].map(lambda i: by_id.get(i))  # None for an unknown ID (already reported)
     has_den = ind.map(lambda i: i is not None and i.has_denominator)
     out["Numerator"] = sheet.numbers(raw, "Numerator",
                                      fractional=ind.map(lambda i: bool(i and i.fractional_numerator)))
