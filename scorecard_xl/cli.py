@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -34,6 +35,11 @@ def _month_option(value: Optional[str]) -> Optional[str]:
 
 MonthOption = Annotated[Optional[str], typer.Option(
     "--month", callback=_month_option, help="Reporting month as YYYY-MM (default: the latest in the export).")]
+
+
+class RawData(str, Enum):
+    include = "include"
+    separate = "separate"
 
 
 def _err(message: str) -> None:
@@ -78,6 +84,9 @@ def generate(
         "--output", "-o", dir_okay=False, help="The workbook to write (default: scorecard-YYYY-MM.xlsx).")] = None,
     month: MonthOption = None,
     template: TemplateOption = "kent_scs",
+    raw_data: Annotated[RawData, typer.Option(
+        "--raw-data", help="include: raw tables in the workbook; separate: Results, Activity Data and "
+        "Indicator Data in a companion OUT-data.xlsx, keeping the emailed workbook small.")] = RawData.include,
     produced: Annotated[Optional[datetime], typer.Option(
         "--produced", formats=["%Y-%m-%d"],
         help="The date produced shown on Contents (default: SOURCE_DATE_EPOCH if set, else today).")] = None,
@@ -104,9 +113,14 @@ def generate(
         _err(f"error: the folder {out.parent} does not exist.")
         raise typer.Exit(1)
     try:
+        companion_path = out.with_name(f"{out.stem}-data{out.suffix}")
         source = {"name": input_path.name, "sha256": hashlib.sha256(input_path.read_bytes()).hexdigest(),
-                  "produced": produced.date().isoformat() if produced else produced_date().isoformat()}
-        write_workbook(workbook_layout(scorecard, tmpl, export, source), out)
+                  "produced": produced.date().isoformat() if produced else produced_date().isoformat(),
+                  "companion": companion_path.name}
+        main, companion = workbook_layout(scorecard, tmpl, export, source, raw_data.value)
+        if companion is not None:
+            write_workbook(companion, companion_path)
+        write_workbook(main, out)
     except OSError as exc:
         _err(f"error: cannot write {out}: {exc.strerror or exc}. Is it open in another program?")
         raise typer.Exit(1)

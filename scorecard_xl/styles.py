@@ -14,6 +14,8 @@ STYLES: dict[str, dict] = {
     "subtitle": {"bold": True, "font_size": 12},
     "note": {"italic": True, "font_color": "#404040"},
     "header": {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9E1F2"},
+    "header_right": {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9E1F2",
+                     "align": "right"},
     "section": {"bold": True, "bg_color": "#EDEDED"},
     "label": {"bold": True},
     "text": {},

@@ -142,6 +142,8 @@ def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayo
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.fit_to_pages(1, 0)  # one page wide, as many pages long as needed
+    if sheet.page_breaks:
+        ws.set_h_pagebreaks(sheet.page_breaks)
     if sheet.header_rows:
         ws.repeat_rows(*sheet.header_rows)
     month = layout.month.strftime("%b %Y")

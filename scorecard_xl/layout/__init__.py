@@ -26,8 +26,16 @@ from .uasc import uasc_sheet
 __all__ = ["workbook_layout", "WorkbookLayout"]
 
 
-def workbook_layout(scorecard: Scorecard, template: Template, export: Export, source: dict[str, str]) -> WorkbookLayout:
-    """source: the input's name, SHA-256 and the date produced, for the Contents sheet."""
+RAW_SHEETS = ("Results", "Activity Data", "Indicator Data")
+
+
+def workbook_layout(scorecard: Scorecard, template: Template, export: Export, source: dict[str, str],
+                    raw_data: str = "include") -> tuple[WorkbookLayout, WorkbookLayout | None]:
+    """The workbook, and a companion holding the large raw tables when raw_data is 'separate'.
+
+    source: the input's name, SHA-256, the date produced and (for 'separate') the companion's
+    file name, for the Contents sheet.
+    """
     warnings = list(scorecard.warnings)
     trends, trend_rows = trends_sheet(scorecard, template)
     sparkline_ranges = {k: trend_range(r) for k, r in trend_rows.items()}
@@ -59,15 +67,22 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
     quality = quality_sheet(rows, warnings)
     sheets.append((quality, "Rows read and written per sheet, and every warning."))
 
-    contents = contents_sheet(scorecard, template, [(s.name, d) for s, d in sheets], exception_rows, source)
+    companion_sheets = []
+    if raw_data == "separate":
+        companion_sheets = [(s, d) for s, d in sheets if s.name in RAW_SHEETS]
+        sheets = [(s, d) for s, d in sheets if s.name not in RAW_SHEETS]
+    listed = [(s.name, d) for s, d in sheets]
+    listed += [(f"{s.name} (in {source['companion']})", d) for s, d in companion_sheets]
+    contents = contents_sheet(scorecard, template, listed, exception_rows, source)
     month_text = scorecard.month.strftime("%b %Y")
-    return WorkbookLayout(
-        title=f"{template.title}: {month_text}",
-        subject=f"{template.organisation}: {template.title}",
-        company=template.organisation,
-        month=scorecard.month,
-        sheets=[contents, *[s for s, _ in sheets]],
-    )
+
+    def book(title: str, book_sheets: list) -> WorkbookLayout:
+        return WorkbookLayout(title=f"{title}: {month_text}", subject=f"{template.organisation}: {template.title}",
+                              company=template.organisation, month=scorecard.month, sheets=book_sheets)
+
+    main = book(template.title, [contents, *[s for s, _ in sheets]])
+    companion = book(f"{template.title} (raw data)", [s for s, _ in companion_sheets]) if companion_sheets else None
+    return main, companion
 
 
 def produced_date() -> dt.date:

@@ -73,7 +73,10 @@ def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[
     sheet.put(row, 1, "What it holds", "header")
     for name, description in sheets:
         row += 1
-        sheet.put(row, 0, name, "link", link=link_to(name))
+        if " (in " in name:  # a sheet of the companion workbook: no link inside this file
+            sheet.put(row, 0, name, "wrap")
+        else:
+            sheet.put(row, 0, name, "link", link=link_to(name))
         sheet.put(row, 1, description, "wrap")
 
     row += 2

@@ -32,8 +32,10 @@ def exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[
     for report in scorecard.exceptions:
         ind = template.indicator(report.indicator)
         starts[ind.id] = row
+        if row > 4:
+            sheet.page_breaks.append(row)  # each report starts on a new printed page
         row = _report(sheet, row, report, ind, scorecard, template, trend_rows, warnings) + 2
-    sheet.widths = {0: 24, 1: 18, 2: 16, 3: 18, 4: 16, 5: 12, 6: 12, 7: 12}
+    sheet.widths = {0: 24, 1: 30, 2: 16, 3: 30, 4: 14, 5: 12, 6: 12, 7: 12}
     return sheet, starts
 
 
@@ -57,7 +59,7 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
     style = result_style(ind)
     sheet.put(row, 0, "Trend Data – Month End", "header")
     for k, when in enumerate(trend["Month"]):
-        sheet.put(row, 1 + k, when.strftime("%b %Y"), "header")
+        sheet.put(row, 1 + k, when.strftime("%b %Y"), "header_right")
     label = f"{template.organisation_short or template.organisation_tree.name} Result"
     for offset, (name, column) in enumerate(((label, "Result"), ("Target", "Target"), ("RAG Rating", "RAG"))):
         r = row + 1 + offset

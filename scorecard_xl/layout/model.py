@@ -84,6 +84,7 @@ class Sheet:
     row_heights: dict[int, float] = field(default_factory=dict)
     freeze: tuple[int, int] | None = None
     header_rows: tuple[int, int] | None = None  # rows repeated on each printed page
+    page_breaks: list[int] = field(default_factory=list)  # rows that start a new printed page
     landscape: bool = True
     hidden: bool = False
 
