@@ -35,7 +35,7 @@ def exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[
         if row > 4:
             sheet.page_breaks.append(row)  # each report starts on a new printed page
         row = _report(sheet, row, report, ind, scorecard, template, trend_rows, warnings) + 2
-    sheet.widths = {0: 24, 1: 30, 2: 16, 3: 30, 4: 14, 5: 12, 6: 12, 7: 12}
+    sheet.widths = {0: 24, **{c: 14 for c in range(1, TEXT_COLS)}}
     return sheet, starts
 
 
@@ -50,8 +50,9 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
     for pairs in ((("Cabinet Member", owners.cabinet_member), ("Director", owners.director)),
                   (("Portfolio", owners.portfolio), ("Division", owners.division))):
         for k, (label, name) in enumerate(pairs):
-            sheet.put(row, 2 * k, label, "label")
-            sheet.put(row, 2 * k + 1, name)
+            # Names overflow into the empty cell beside them, keeping the trend columns even.
+            sheet.put(row, 3 * k, label, "label")
+            sheet.put(row, 3 * k + 1, name)
         row += 1
 
     row += 1
@@ -91,7 +92,7 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
     if report.commentary:
         for paragraph in [p.strip() for p in report.commentary.split("\n") if p.strip()]:
             sheet.put(row, 0, paragraph, "wrap", last_col=TEXT_COLS - 1)
-            sheet.row_heights[row] = 13 * (1 + len(paragraph) // 120)
+            sheet.row_heights[row] = 13 * -(-len(paragraph) // 140) + 2  # about 140 characters a line
             row += 1
     else:
         sheet.put(row, 0, NO_COMMENTARY, "note", last_col=TEXT_COLS - 1)

@@ -68,7 +68,7 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
 
     sheet.widths = {0: 6, 1: 70, 2: 8, 3: 8, 4: 9, 5: 6, 6: 8, 7: 8, 8: 9, 9: 9, 10: 7, 11: 9, 12: 7,
                     13: 9, 14: 8, 15: 16}
-    sheet.row_heights = {HEADER_ROW: 40}
+    sheet.row_heights = {HEADER_ROW: 54}
     sheet.freeze = (HEADER_ROW + 1, 2)
     sheet.header_rows = (HEADER_ROW, HEADER_ROW)
     return sheet
