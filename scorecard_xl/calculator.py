@@ -418,6 +418,50 @@ def exception_reports(results: pd.DataFrame, commentary: pd.DataFrame, template:
     return reports
 
 
+def missing_figure_warnings(rows: pd.DataFrame, results: pd.DataFrame, template: Template,
+                            month: pd.Timestamp) -> list[Problem]:
+    """Say why each figure the scorecard shows for the root unit is empty.
+
+    Covers the latest result, 1 month ago, 1 year ago and rolling 3 months (R12M) of the
+    root unit (cohort All), and the UASC sheet's units in both cohorts.
+    """
+    root = template.organisation_tree.name
+    data_months = rows.groupby("Indicator")["Month"].agg(lambda m: set(m)).to_dict()
+    latest = results[results["Month"] == month].set_index(["Indicator", "Unit", "Cohort"])
+    wanted = [(i.id, root, ALL) for i in template.indicators]
+    if template.uasc_impact:
+        u = template.uasc_impact
+        wanted += [(i, s.unit, c) for s in u.unit_sections for i in u.unit_indicators for c in COHORTS]
+        wanted += [(i, u.other_unit, c) for i in u.other_indicators for c in COHORTS]
+    warnings = []
+    for ind_id, unit, cohort in dict.fromkeys(wanted):
+        ind = template.indicator(ind_id)
+        have = data_months.get(ind_id, set())
+        row = latest.loc[(ind_id, unit, cohort)] if (ind_id, unit, cohort) in latest.index else None
+        checks = [("result", "Result", 0, 12 if ind.period == "R12M" else 1)]
+        if unit == root and cohort == ALL:
+            length = 12 if ind.period == "R12M" else 1
+            checks += [("result 1 month ago", "Result 1 Month Ago", 1, length),
+                       ("result 1 year ago", "Result 1 Year Ago", 12, length)]
+            if ind.period == "R12M":
+                checks.append(("rolling 3 months", "Rolling 3 Months", 0, 3))
+        for label, column, back, length in checks:
+            if row is not None and pd.notna(row[column]):
+                continue
+            end = month - pd.DateOffset(months=back)
+            window = pd.date_range(end=end, periods=length, freq="MS")
+            absent = [m for m in window if m not in have]
+            if absent:
+                span = (f"{absent[0]:%b %Y}" if len(absent) == 1
+                        else f"{len(absent)} of the months {window[0]:%b %Y} to {window[-1]:%b %Y}")
+                why = f"no data for {span}"
+            else:
+                why = "the denominator is zero"
+            warnings.append(Problem("warning", f"indicator {ind_id}, {unit}, {cohort}: {label} "
+                                               f"for {end:%b %Y} left empty: {why}", "Indicators"))
+    return warnings
+
+
 def calculate(export: Export, template: Template, month: str | pd.Timestamp | None = None) -> Scorecard:
     """Every figure of the scorecard for the reporting month."""
     when = reporting_month(export, month)
@@ -429,5 +473,5 @@ def calculate(export: Export, template: Template, month: str | pd.Timestamp | No
         definitions=definitions_table(template),
         rag_counts=rag_counts(results, template, when),
         exceptions=exception_reports(results, export.commentary, template, when),
-        warnings=list(export.warnings),
+        warnings=[*export.warnings, *missing_figure_warnings(export.indicators, results, template, when)],
     )

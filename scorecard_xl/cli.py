@@ -108,6 +108,8 @@ def generate(
                  f"{min(available):%Y-%m} to {max(available):%Y-%m}.")
             raise typer.Exit(1)
     scorecard = calculate(export, tmpl, month)
+    for problem in scorecard.warnings:
+        _err(str(problem))
     out = output or Path(f"scorecard-{scorecard.month:%Y-%m}.xlsx")
     if not out.parent.exists():
         _err(f"error: the folder {out.parent} does not exist.")
@@ -124,8 +126,6 @@ def generate(
     except OSError as exc:
         _err(f"error: cannot write {out}: {exc.strerror or exc}. Is it open in another program?")
         raise typer.Exit(1)
-    for problem in scorecard.warnings:
-        _err(str(problem))
     counts = scorecard.rag_counts
     typer.echo(f"Wrote {out} for {scorecard.month:%b %Y}: "
                f"{counts['G']} Green, {counts['A']} Amber, {counts['R']} Red.")

@@ -199,6 +199,20 @@ class Template(_Model):
     sections: list[Section]
     uasc_impact: UascImpact | None = None
 
+    @field_validator("scorecard_sheet")
+    @classmethod
+    def _excel_sheet_name(cls, name: str) -> str:
+        bad = sorted(set(name) & set("[]:*?/\\"))
+        if bad:
+            raise ValueError(f"an Excel sheet name cannot contain {' '.join(bad)}")
+        if not name.strip() or len(name) > 31 or name.startswith("'") or name.endswith("'"):
+            raise ValueError("an Excel sheet name has 1 to 31 characters and does not start or end with '")
+        reserved = {"history", "contents", "scs activity", "impact of uasc", "exceptions", "results",
+                    "definitions", "activity data", "indicator data", "trends", "data quality"}
+        if name.casefold() in reserved:
+            raise ValueError(f"{name!r} is the name of another sheet of the workbook")
+        return name
+
     @model_validator(mode="after")
     def _check_references(self) -> Template:
         names = [u.name for u, _ in self.organisation_tree.walk()]

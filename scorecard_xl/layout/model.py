@@ -104,9 +104,9 @@ class WorkbookLayout:
         return next(s for s in self.sheets if s.name == name)
 
 
-def ref(sheet: str, row: int, col: int) -> str:
-    """An absolute A1 reference to a cell of a sheet: 'Trends'!$C$4."""
-    return f"'{sheet}'!${col_letter(col)}${row + 1}"
+def quote_sheet(sheet: str) -> str:
+    """A sheet name quoted for a reference: apostrophes doubled, as Excel requires."""
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 def col_letter(col: int) -> str:
@@ -119,4 +119,4 @@ def col_letter(col: int) -> str:
 
 
 def link_to(sheet: str, row: int = 0, col: int = 0) -> str:
-    return f"'{sheet}'!{col_letter(col)}{row + 1}"
+    return f"{quote_sheet(sheet)}!{col_letter(col)}{row + 1}"
