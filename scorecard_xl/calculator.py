@@ -466,6 +466,8 @@ def calculate(export: Export, template: Template, month: str | pd.Timestamp | No
     """Every figure of the scorecard for the reporting month."""
     when = reporting_month(export, month)
     results = indicator_results(export.indicators, template)
+    # The scorecard is as at the reporting month: later months are not part of it.
+    results = results[results["Month"] <= when].reset_index(drop=True)
     return Scorecard(
         month=when,
         activity=activity_table(export.activity, template, when),

@@ -17,6 +17,7 @@ import typer
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="Turn a month's case-management export into the performance scorecard workbook.",
 )
@@ -46,7 +47,7 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _load(input_path: Path, template_name: str):
+def _load(input_path: Path, template_name: str, consequence: str = ""):
     """Template and export, or exit 1 with every problem listed."""
     from .problems import InputError
     from .reader import read_export
@@ -62,7 +63,7 @@ def _load(input_path: Path, template_name: str):
     except InputError as exc:
         for problem in exc.problems:
             _err(str(problem))
-        _err(f"{input_path.name}: {len(exc.errors)} error(s); nothing was written.")
+        _err(f"{input_path.name}: {len(exc.errors)} error(s){consequence}.")
         raise typer.Exit(1)
     return template, export
 
@@ -98,7 +99,7 @@ def generate(
     from .layout import produced_date, workbook_layout
     from .writer import write_workbook
 
-    tmpl, export = _load(input_path, template)
+    tmpl, export = _load(input_path, template, "; no workbook was written")
     available = set(export.indicators["Month"]) | set(export.activity["Month"])
     if month is not None:
         import pandas as pd
@@ -141,7 +142,20 @@ def list_templates() -> None:
 
 
 def main() -> None:  # pragma: no cover - the console script
-    app(prog_name="scorecard-xl")
+    """Run the app; an unexpected failure is reported in one line, not a traceback."""
+    import os
+
+    try:
+        app(prog_name="scorecard-xl")
+    except KeyboardInterrupt:
+        _err("interrupted; no workbook was written.")
+        sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: say so plainly
+        if os.environ.get("SCORECARD_XL_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc}. Nothing was written. "
+             "Set SCORECARD_XL_DEBUG=1 to see the details, and please report it.")
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .filecheck import check_file
 from .problems import InputError, Problem
 from .template import Template
 
@@ -209,10 +210,12 @@ def read_export(path: str | Path, template: Template) -> Export:
     """Read and check an export. Raises InputError listing every error found."""
     path = Path(path)
     problems: list[Problem] = []
+    check_file(path)  # refuses unsafe or unreadable files before any parsing
     try:
         sheets = _open_workbook(path)
     except Exception as exc:  # calamine reports corrupt files with several exception types
-        raise InputError([Problem("error", f"cannot read {path.name} as a spreadsheet: {exc}")]) from None
+        raise InputError([Problem("error", f"cannot read {path.name} as a spreadsheet ({exc}); "
+                                           "export it again")]) from None
 
     found = {}
     for wanted, required in ((ACTIVITY, True), (INDICATORS, True), (COMMENTARY, False)):
@@ -256,6 +259,39 @@ def _report_duplicates(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str]
                     "they are not summed", row=int(group["Row"].iloc[1]))
 
 
+def _report_double_counting(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str],
+                            template: Template) -> None:
+    """Rows for a unit and for a unit above it in the same month would be counted twice."""
+    known = frame[frame["Unit"].isin(template.units)]
+    above = pd.DataFrame([(u, a) for u in template.units for a in template.ancestors(u)[1:]],
+                         columns=["Unit", "Above"])
+    pairs = known.merge(above, on="Unit").merge(
+        known[[*keys, "Unit", "Row"]].rename(columns={"Unit": "Above", "Row": "AboveRow"}), on=[*keys, "Above"])
+    for record in pairs.drop_duplicates([*keys, "Unit", "Above"]).head(50).itertuples(index=False):
+        what = ", ".join(f"{record.Month:%b %Y}" if k == "Month" else f"{k.lower()} {getattr(record, k)}"
+                         for k in keys)
+        sheet.error(f"{record.Unit!r} (row {record.Row}) and {record.Above!r} (row {record.AboveRow}) "
+                    f"both have rows for {what}, but {record.Above!r} already includes {record.Unit!r}: "
+                    "its figures would be counted twice; give either the units or their total", row=int(record.Row),
+                    column="Team")
+
+
+def _report_gaps(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str], what: str) -> None:
+    """Months missing inside a series: windows that include them cannot be computed."""
+    groups = frame.groupby(keys) if keys else [((), frame)]
+    for key, group in groups:
+        months = pd.DatetimeIndex(group["Month"].unique()).sort_values()
+        if len(months) < 2:
+            continue
+        expected = pd.date_range(months[0], months[-1], freq="MS")
+        missing = expected.difference(months)
+        if len(missing):
+            label = what.format(*(key if isinstance(key, tuple) else (key,)))
+            listed = ", ".join(f"{m:%b %Y}" for m in missing[:6]) + (" ..." if len(missing) > 6 else "")
+            sheet.warn(f"{label} has no rows for {len(missing)} month(s) between {months[0]:%b %Y} and "
+                       f"{months[-1]:%b %Y}: {listed}; figures whose period includes them are left empty")
+
+
 def _read_activity(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     measures = [m.column for m in template.activity_measures]
     positions = sheet.columns(["Month", "Team", *measures])
@@ -266,7 +302,10 @@ def _read_activity(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     _check_units(sheet, out, template)
     for col in measures:
         out[col] = sheet.numbers(raw, col) // SCALE
-    _report_duplicates(sheet, out.dropna(subset=["Month"]), ["Month", "Unit"], "month and team")
+    valid = out.dropna(subset=["Month"])
+    _report_duplicates(sheet, valid, ["Month", "Unit"], "month and team")
+    _report_double_counting(sheet, valid, ["Month"], template)
+    _report_gaps(sheet, valid, [], "the Activity sheet")
     return out
 
 
@@ -310,7 +349,10 @@ def _read_indicators(sheet: _SheetReader, template: Template) -> pd.DataFrame:
         sheet.error(f"numerator {n / SCALE:g} is greater than denominator {d / SCALE:g} for a percentage",
                     row=int(row), column="Numerator")
 
-    _report_duplicates(sheet, out.dropna(subset=["Month"]), ["Month", "Indicator", "Unit", "UASC"],
+    valid = out.dropna(subset=["Month"])
+    _report_double_counting(sheet, valid, ["Month", "Indicator"], template)
+    _report_gaps(sheet, valid, ["Indicator"], "indicator {}")
+    _report_duplicates(sheet, valid, ["Month", "Indicator", "Unit", "UASC"],
                        "month, indicator, team and UASC status")
     return out
 

@@ -47,7 +47,10 @@ def write_value(ws, row: int, col: int, value: object, fmt) -> None:
         else:
             ws.write_number(row, col, float(value), fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        text = str(value)
+        if len(text) > 32_767:  # the layout splits long text; reaching here is a bug, not data loss
+            raise ValueError(f"text of {len(text):,} characters for one cell ({ws.name}, row {row + 1})")
+        ws.write_string(row, col, text, fmt)
 
 
 def _default_style(series: pd.Series) -> str:

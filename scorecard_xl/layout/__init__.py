@@ -18,7 +18,7 @@ from .activity import activity_sheet
 from .contents import contents_sheet
 from .exceptions import exceptions_sheet
 from .model import WorkbookLayout
-from .raw import activity_data_sheet, definitions_sheet, indicator_data_sheet, quality_sheet, results_sheet
+from .raw import activity_data_sheets, definitions_sheet, indicator_data_sheets, quality_sheet, results_sheets
 from .scorecard import scorecard_sheet
 from .trends import trend_range, trends_sheet
 from .uasc import uasc_sheet
@@ -49,28 +49,31 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
     ]
     if uasc is not None:
         sheets.append((uasc, "Results including and excluding unaccompanied asylum-seeking children."))
-    sheets += [
-        (exceptions, "A report for every indicator rated Red: trend, chart, commentary and data notes."),
-        (results_sheet(scorecard.results, scorecard.month),
-         "Table: every result by indicator, unit, cohort and month (for pivoting)."),
-        (definitions_sheet(scorecard.definitions), "Table: indicator definitions, targets and thresholds."),
-        (activity_data_sheet(export, template), "Table: every input row of the Activity sheet."),
-        (indicator_data_sheet(export, template), "Table: every input row of the Indicators sheet."),
-        (trends, "The county's last 13 months per indicator (data for the sparklines and charts)."),
-    ]
+    sheets.append((exceptions, "A report for every indicator rated Red: trend, chart, commentary and data notes."))
+    sheets += [(s, "Table: every result by indicator, unit, cohort and month (for pivoting).")
+               for s in results_sheets(scorecard.results, scorecard.month)]
+    sheets.append((definitions_sheet(scorecard.definitions), "Table: indicator definitions, targets and thresholds."))
+    sheets += [(s, "Table: every input row of the Activity sheet.") for s in activity_data_sheets(export, template)]
+    sheets += [(s, "Table: every input row of the Indicators sheet.") for s in indicator_data_sheets(export, template)]
+    sheets.append((trends, "The county's last 13 months per indicator (data for the sparklines and charts)."))
+    def written(base: str) -> int:
+        """Rows in the tables of a raw sheet and its numbered continuations."""
+        return sum(len(t.frame) for s, _ in sheets if s.name.split(" (")[0] == base for t in s.tables)
+
+    shown = sum(1 for r in scorecard.exceptions if r.commentary)
     rows = pd.DataFrame({
         "Sheet": ["Activity", "Indicators", "Commentary"],
         "Rows Read": [export.rows_read.get(k, 0) for k in ("Activity", "Indicators", "Commentary")],
-        "Written To": ["Activity Data", "Indicator Data", "Exceptions"],
-        "Rows Written": [len(export.activity), len(export.indicators), len(export.commentary)],
+        "Written To": ["Activity Data", "Indicator Data", "Exceptions (this month's Red indicators)"],
+        "Rows Written": [written("Activity Data"), written("Indicator Data"), shown],
     })
     quality = quality_sheet(rows, warnings)
     sheets.append((quality, "Rows read and written per sheet, and every warning."))
 
     companion_sheets = []
     if raw_data == "separate":
-        companion_sheets = [(s, d) for s, d in sheets if s.name in RAW_SHEETS]
-        sheets = [(s, d) for s, d in sheets if s.name not in RAW_SHEETS]
+        companion_sheets = [(s, d) for s, d in sheets if s.name.split(" (")[0] in RAW_SHEETS]
+        sheets = [(s, d) for s, d in sheets if s.name.split(" (")[0] not in RAW_SHEETS]
     listed = [(s.name, d) for s, d in sheets]
     listed += [(f"{s.name} (in {source['companion']})", d) for s, d in companion_sheets]
     contents = contents_sheet(scorecard, template, listed, exception_rows, source)

@@ -13,6 +13,7 @@ from .model import Chart, ChartSeries, RagRange, Sheet, link_to
 from .trends import TREND_MONTHS, trend_months
 
 NO_COMMENTARY = "No commentary supplied."
+EXCEL_CELL_LIMIT = 32_767  # characters in one cell
 TEXT_COLS = 8  # text blocks span columns A to H
 
 
@@ -90,9 +91,15 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
     sheet.put(row, 0, "Commentary", "subtitle")
     row += 1
     if report.commentary:
-        for paragraph in [p.strip() for p in report.commentary.split("\n") if p.strip()]:
+        paragraphs = [p.strip() for p in report.commentary.split("\n") if p.strip()]
+        if any(len(p) > EXCEL_CELL_LIMIT for p in paragraphs):
+            warnings.append(Problem("warning", f"indicator {ind.id}: a commentary paragraph is longer than "
+                                               f"Excel's {EXCEL_CELL_LIMIT:,} characters a cell; it continues "
+                                               "in the cells below", "Commentary"))
+            paragraphs = [p[i:i + EXCEL_CELL_LIMIT] for p in paragraphs for i in range(0, len(p), EXCEL_CELL_LIMIT)]
+        for paragraph in paragraphs:
             sheet.put(row, 0, paragraph, "wrap", last_col=TEXT_COLS - 1)
-            sheet.row_heights[row] = 13 * -(-len(paragraph) // 140) + 2  # about 140 characters a line
+            sheet.row_heights[row] = min(409, 13 * -(-len(paragraph) // 140) + 2)  # ~140 characters a line
             row += 1
     else:
         sheet.put(row, 0, NO_COMMENTARY, "note", last_col=TEXT_COLS - 1)

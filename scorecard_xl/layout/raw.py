@@ -11,8 +11,31 @@ from .common import BACK_TO_CONTENTS
 from .model import Sheet, Table, link_to
 
 TABLE_ROW = 3  # title, note, link, then the table
+EXCEL_MAX_ROWS = 1_048_576
 
 _NUMBERS = "decimal4"
+
+
+def table_sheets(name: str, title: str, frame: pd.DataFrame, styles: dict[str, str] | None = None,
+                 note: str = "", max_rows: int | None = None) -> list[Sheet]:
+    """One table sheet, or numbered continuation sheets when the rows pass Excel's limit.
+
+    Never truncates: rows beyond a sheet's capacity continue on "Name (2)", "Name (3)"...
+    """
+    capacity = (max_rows or EXCEL_MAX_ROWS) - TABLE_ROW - 1
+    if len(frame) <= capacity:
+        return [table_sheet(name, title, frame, styles, note)]
+    parts = range(0, len(frame), capacity)
+    sheets = []
+    for k, start in enumerate(parts, start=1):
+        part = frame.iloc[start:start + capacity].reset_index(drop=True)
+        sheet_name = name if k == 1 else f"{name} ({k})"
+        rows = f"rows {start + 1:,} to {start + len(part):,} of {len(frame):,}"
+        sheet = table_sheet(sheet_name, f"{title} ({rows})", part, styles,
+                            f"{note} Continued on numbered sheets: Excel holds {EXCEL_MAX_ROWS:,} rows a sheet.".strip())
+        sheet.tables[0].name = name.replace(" ", "") + ("" if k == 1 else f"_{k}")
+        sheets.append(sheet)
+    return sheets
 
 
 def table_sheet(name: str, title: str, frame: pd.DataFrame, styles: dict[str, str] | None = None,
@@ -36,10 +59,10 @@ def _widest(column: pd.Series) -> int:
     return int(column.head(2000).astype(str).str.len().max()) + 2
 
 
-def results_sheet(results: pd.DataFrame, month: pd.Timestamp) -> Sheet:
+def results_sheets(results: pd.DataFrame, month: pd.Timestamp) -> list[Sheet]:
     styles = {c: _NUMBERS for c in ("Numerator", "Denominator", "Result", "Target", "Result 1 Month Ago",
                                     "Result 1 Year Ago", "Rolling 3 Months")}
-    return table_sheet("Results", f"Results: every indicator, unit and cohort by month, to {month:%b %Y}",
+    return table_sheets("Results", f"Results: every indicator, unit and cohort by month, to {month:%b %Y}",
                        results, {"Month": "date", **styles},
                        "Percentages are stored as fractions (0.9 is 90%). One row per indicator, unit, cohort "
                        "and month where the result can be computed.")
@@ -58,18 +81,18 @@ def _placement(units: pd.Series, template: Template) -> tuple[pd.Series, pd.Seri
     return units.map(lambda u: lookup[u][0]), units.map(lambda u: lookup[u][1])
 
 
-def activity_data_sheet(export: Export, template: Template) -> Sheet:
+def activity_data_sheets(export: Export, template: Template) -> list[Sheet]:
     data = export.activity
     area, level = _placement(data["Unit"], template)
     frame = pd.DataFrame({"Month": data["Month"], "Team": data["Unit"], "Area": area, "Level": level})
     for m in template.activity_measures:
         frame[m.column] = data[m.column].astype("Int64")
     frame["Source Row"] = data["Row"].astype("int64")
-    return table_sheet("Activity Data", "Activity Data: every row of the export's Activity sheet", frame,
+    return table_sheets("Activity Data", "Activity Data: every row of the export's Activity sheet", frame,
                        {"Month": "date"}, "Source Row is the row number in the export.")
 
 
-def indicator_data_sheet(export: Export, template: Template) -> Sheet:
+def indicator_data_sheets(export: Export, template: Template) -> list[Sheet]:
     data = export.indicators
     area, level = _placement(data["Unit"], template)
     has_den = data["Indicator"].map({i.id: i.has_denominator for i in template.indicators})
@@ -80,7 +103,7 @@ def indicator_data_sheet(export: Export, template: Template) -> Sheet:
         "Denominator": (data["Denominator"].astype("float64") / SCALE).where(has_den),
         "Source Row": data["Row"].astype("int64"),
     })
-    return table_sheet("Indicator Data", "Indicator Data: every row of the export's Indicators sheet", frame,
+    return table_sheets("Indicator Data", "Indicator Data: every row of the export's Indicators sheet", frame,
                        {"Month": "date", "Numerator": _NUMBERS, "Denominator": _NUMBERS},
                        "Source Row is the row number in the export.")
 
