@@ -99,6 +99,9 @@ def generate(
     from .layout import produced_date, workbook_layout
     from .writer import write_workbook
 
+    if output is not None and not output.parent.exists():
+        _err(f"error: the folder {output.parent} does not exist.")
+        raise typer.Exit(1)
     tmpl, export = _load(input_path, template, "; no workbook was written")
     available = set(export.indicators["Month"]) | set(export.activity["Month"])
     if month is not None:
@@ -112,9 +115,6 @@ def generate(
     for problem in scorecard.warnings:
         _err(str(problem))
     out = output or Path(f"scorecard-{scorecard.month:%Y-%m}.xlsx")
-    if not out.parent.exists():
-        _err(f"error: the folder {out.parent} does not exist.")
-        raise typer.Exit(1)
     try:
         companion_path = out.with_name(f"{out.stem}-data{out.suffix}")
         source = {"name": input_path.name, "sha256": hashlib.sha256(input_path.read_bytes()).hexdigest(),

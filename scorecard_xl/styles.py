@@ -24,7 +24,7 @@ STYLES: dict[str, dict] = {
     "signed": {"num_format": "+0;-0;0"},
     "decimal4": {"num_format": "0.0###"},
     "date": {"num_format": "mmm yyyy", "align": "left"},
-    "datetime": {"num_format": "yyyy-mm-dd"},
+    "day": {"num_format": "d mmm yyyy", "align": "left"},
     "rag": {"bold": True, "align": "center"},
     "dot": {"align": "center"},
     "link": {"font_color": "#0563C1", "underline": 1},

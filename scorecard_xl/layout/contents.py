@@ -30,12 +30,15 @@ def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[
     sheet.put(0, 0, template.title, "title")
     row = 2
     details = [("Organisation", template.organisation), ("Reporting month", month),
-               ("Date produced", source["produced"]), ("Input file", source["name"]),
+               ("Date produced", pd.Timestamp(source["produced"])), ("Input file", source["name"]),
                ("Input SHA-256", source["sha256"]), ("Template", template.name),
                ("Data source", template.data_source)]
     for label, value in details:
         sheet.put(row, 0, label, "label")
-        sheet.put(row, 1, value, "date" if isinstance(value, pd.Timestamp) else "text")
+        style = "text"
+        if isinstance(value, pd.Timestamp):
+            style = "date" if label == "Reporting month" else "day"
+        sheet.put(row, 1, value, style)
         row += 1
 
     row += 1

@@ -56,7 +56,8 @@ def table_sheet(name: str, title: str, frame: pd.DataFrame, styles: dict[str, st
 def _widest(column: pd.Series) -> int:
     if column.dtype != object or column.empty:
         return 10
-    return int(column.head(2000).astype(str).str.len().max()) + 2
+    lengths = column.head(2000).dropna().astype(str).str.len()
+    return int(lengths.max()) + 2 if len(lengths) else 10
 
 
 def results_sheets(results: pd.DataFrame, month: pd.Timestamp) -> list[Sheet]:
