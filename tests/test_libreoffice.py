@@ -197,3 +197,19 @@ def test_presentation_sheets_print_one_page_wide(tmp_path):
                         ("Polarity", "Variance with UASC")):
         first_words, last_words = first.split()[0], last.split()[-1]
         assert any(first_words in p and last_words in p for p in pages), (first, last)
+
+
+def test_ods_export_gives_the_same_figures(tmp_path):
+    """An export saved as OpenDocument (.ods) reads to the same figures as the .xlsx."""
+    from scorecard_xl.calculator import calculate
+    from scorecard_xl.reader import read_export
+    from scorecard_xl.template import load_template
+
+    _soffice(["--convert-to", "ods", "--outdir", str(tmp_path), str(SAMPLE)], tmp_path)
+    ods = tmp_path / (SAMPLE.stem + ".ods")
+    template = load_template()
+    from_xlsx = calculate(read_export(SAMPLE, template), template)
+    from_ods = calculate(read_export(ods, template), template)
+    assert from_ods.month == from_xlsx.month
+    assert from_ods.activity.equals(from_xlsx.activity)
+    assert from_ods.results.equals(from_xlsx.results)
