@@ -6,8 +6,8 @@ import pandas as pd
 
 from ..calculator import ALL, Scorecard
 from ..template import Template
-from .common import blank, result_style
-from .model import Sheet, col_letter
+from .common import BACK_TO_CONTENTS, blank, result_style
+from .model import Sheet, col_letter, link_to
 
 TREND_MONTHS = 13
 HEADER_ROW = 2
@@ -27,6 +27,7 @@ def trends_sheet(scorecard: Scorecard, template: Template) -> tuple[Sheet, dict[
 
     sheet = Sheet("Trends", f"Trends: {root}, last {TREND_MONTHS} months to {scorecard.month:%b %Y}")
     sheet.put(0, 0, sheet.title, "title")
+    sheet.put(1, 0, BACK_TO_CONTENTS, "link", link=link_to("Contents"))
     headers = ["Indicator", "Indicator Name", "Measure", *[m.strftime("%b %Y") for m in months]]
     for col, text in enumerate(headers):
         sheet.put(HEADER_ROW, col, text, "header")
