@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import rowstream
 from .layout.model import Cell, Chart, RagRange, Sheet, Table, WorkbookLayout
 from .styles import RAG_COLOURS, style_dict
 
@@ -63,23 +64,55 @@ def _default_style(series: pd.Series) -> str:
     return "text"
 
 
+STREAM_MIN_ROWS = 2_000  # tables at least this long are streamed (see rowstream.py)
+
+
 def _write_table(ws, table: Table, formats: _Formats) -> None:
     frame = table.frame
     styles = [table.column_styles.get(c, _default_style(frame[c])) for c in frame.columns]
     first = table.first_row
     for col, name in enumerate(frame.columns):
         ws.write_string(first, col, str(name), formats["header"])
-    for col, name in enumerate(frame.columns):
-        fmt = formats[styles[col]]
-        values = frame[name].to_numpy(dtype=object)
-        for i, value in enumerate(values):
-            write_value(ws, first + 1 + i, col, value, fmt)
+    if len(frame) >= STREAM_MIN_ROWS:
+        _stream_rows(ws, frame, first + 1, [formats[s]._get_xf_index() for s in styles])
+    else:
+        for col, name in enumerate(frame.columns):
+            fmt = formats[styles[col]]
+            for i, value in enumerate(frame[name].to_numpy(dtype=object)):
+                write_value(ws, first + 1 + i, col, value, fmt)
     last_row = first + max(len(frame), 1)
     ws.add_table(first, 0, last_row, len(frame.columns) - 1, {
         "name": table.name,
         "style": "Table Style Light 9",
         "columns": [{"header": str(c), "format": formats[s]} for c, s in zip(frame.columns, styles)],
     })
+
+
+def _stream_rows(ws, frame: pd.DataFrame, first_row: int, styles: list[int]) -> None:
+    """Have XlsxWriter write its own cells, then stream `frame` below them (rowstream.py).
+
+    Hooks the worksheet's <sheetData> writer: XlsxWriter's cells (title, header) are all
+    above `first_row`, so they are written first, in order, then the streamed rows.
+    """
+    own_last = ws.dim_rowmax
+    if own_last is None or own_last >= first_row or hasattr(ws, "_streamed"):
+        raise ValueError(f"{ws.name}: a streamed table must be the last thing on its sheet")
+    last_row = first_row + len(frame) - 1
+    ws._streamed = True
+    ws.dim_rowmax = last_row  # so <dimension> covers the streamed rows
+    ws.dim_colmax = max(ws.dim_colmax, len(frame.columns) - 1)
+
+    def write_sheet_data() -> None:
+        ws._xml_start_tag("sheetData")
+        ws.dim_rowmax = own_last  # XlsxWriter writes only its own rows...
+        try:
+            ws._write_rows()
+        finally:
+            ws.dim_rowmax = last_row
+        rowstream.write_rows(ws.fh, frame, first_row, styles)  # ...then ours follow
+        ws._xml_end_tag("sheetData")
+
+    ws._write_sheet_data = write_sheet_data
 
 
 def _write_cell(ws, cell: Cell, formats: _Formats) -> None:
