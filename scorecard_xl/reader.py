@@ -124,70 +124,100 @@ class _SheetReader:
 
     def frame(self, positions: dict[str, int]) -> pd.DataFrame:
         """The body as a DataFrame of raw cell values, blank rows dropped, with Excel row numbers."""
-        width = max(positions.values()) + 1
-        cells = [list(r[:width]) + [""] * (width - len(r)) for r in self.body]
-        raw = pd.DataFrame(cells, columns=range(width), dtype=object) if cells else pd.DataFrame(
-            columns=range(width), dtype=object)
-        frame = pd.DataFrame({col: raw[pos] for col, pos in positions.items()})
+        raw = pd.DataFrame(self.body, dtype=object) if self.body else pd.DataFrame(dtype=object)
+        frame = pd.DataFrame({col: raw[pos] if pos in raw.columns else pd.Series([None] * len(raw), dtype=object)
+                              for col, pos in positions.items()})
         frame["Row"] = np.arange(2, len(frame) + 2)
-        blank = frame[list(positions)].map(lambda v: v is None or (isinstance(v, str) and not v.strip())).all(axis=1)
+        blank = pd.Series(True, index=frame.index)
+        for col in positions:
+            blank &= _is_blank(frame[col])
         return frame[~blank].reset_index(drop=True)
 
     def months(self, frame: pd.DataFrame) -> pd.Series:
-        parsed = {}
-        for value in pd.unique(frame["Month"]):
-            parsed[value] = parse_month(value)
+        parsed = {value: parse_month(value) for value in pd.unique(frame["Month"])}
         months = frame["Month"].map(parsed)
-        for row in frame.loc[months.isna(), "Row"]:
-            value = frame.loc[frame["Row"] == row, "Month"].iloc[0]
+        for row, value in zip(frame.loc[months.isna(), "Row"], frame.loc[months.isna(), "Month"]):
             self.error(f"cannot read {value!r} as a month; expected a date or text such as 2016-08 or Aug 2016",
                        row=int(row), column="Month")
         return months
 
     def text(self, frame: pd.DataFrame, column: str) -> pd.Series:
         def as_text(v: object) -> str:
+            if v is None:
+                return ""
             if isinstance(v, float) and v.is_integer():
                 return str(int(v))
             return str(v).strip()
 
-        values = frame[column].map(as_text)
+        # Exports repeat a few names many times: convert each distinct value once.
+        distinct = {v: as_text(v) for v in pd.unique(frame[column])}
+        values = frame[column].map(distinct)
         for row in frame.loc[values == "", "Row"]:
             self.error("empty; a value is required", row=int(row), column=column)
         return values
 
     def numbers(self, frame: pd.DataFrame, column: str, allow_blank: pd.Series | bool = False,
                 fractional: pd.Series | bool = False) -> pd.Series:
-        """Scaled integers (1/SCALE units); blanks become <NA> where allowed."""
-        out = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+        """Scaled integers (1/SCALE units); blanks become <NA> where allowed.
+
+        Vectorised: the checks run on whole columns; only rows with a problem are
+        visited one by one, to report them.
+        """
+        raw = frame[column]
         allow_blank = pd.Series(allow_blank, index=frame.index)
         fractional = pd.Series(fractional, index=frame.index)
-        for idx, value, row in zip(frame.index, frame[column], frame["Row"]):
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if not allow_blank[idx]:
-                    self.error("empty; a number is required", row=int(row), column=column)
-                continue
-            number = value
-            if isinstance(value, str):
-                try:
-                    number = float(value.replace(",", ""))
-                except ValueError:
-                    number = None
-            if isinstance(number, bool) or not isinstance(number, (int, float)) or not np.isfinite(number):
-                self.error(f"{value!r} is not a number", row=int(row), column=column)
-                continue
-            if number < 0:
-                self.error(f"{number:g} is negative; counts cannot be", row=int(row), column=column)
-                continue
-            scaled = round(number * SCALE)
-            if abs(number * SCALE - scaled) > 1e-6 * max(1.0, abs(number)):
-                self.error(f"{number!r} has more than 4 decimal places", row=int(row), column=column)
-                continue
-            if not fractional[idx] and scaled % SCALE:
-                self.error(f"{number:g} is not a whole number; this indicator counts whole items",
-                           row=int(row), column=column)
-                continue
-            out[idx] = scaled
-        return out
+        kinds = raw.map(type)
+        blank = _is_blank(raw)
+        is_bool = kinds == bool
+        text = kinds == str
+        number = pd.to_numeric(raw.where(~text & ~is_bool & ~blank), errors="coerce").astype("float64")
+        if text.any():  # numbers typed as text, perhaps with thousands separators
+            number[text] = pd.to_numeric(raw[text].str.replace(",", "", regex=False).str.strip(), errors="coerce")
+        number[blank | is_bool] = np.nan
+        finite = np.isfinite(number.to_numpy())
+        with np.errstate(invalid="ignore"):
+            scaled = np.rint(number.to_numpy() * SCALE)
+            off_grid = np.abs(number.to_numpy() * SCALE - scaled) > 1e-6 * np.maximum(1.0, np.abs(number.to_numpy()))
+        negative = finite & (number.to_numpy() < 0)
+        whole = np.where(finite, np.fmod(scaled, SCALE) == 0, True)
+
+        problems = {
+            "missing": blank & ~allow_blank,
+            "not a number": ~blank & ~finite,
+            "negative": negative,
+            "decimals": finite & ~negative & off_grid,
+            "fraction": finite & ~negative & ~off_grid & ~whole & ~fractional,
+        }
+        bad = np.zeros(len(raw), dtype=bool)
+        for kind, mask in problems.items():
+            mask = np.asarray(mask, dtype=bool)
+            bad |= mask
+            for row, value, num in zip(frame["Row"][mask], raw[mask], number[mask]):
+                self.error(_number_problem(kind, value, num), row=int(row), column=column)
+        out = pd.array(np.where(finite & ~bad, scaled, 0).astype(np.int64), dtype="Int64")
+        out[~(finite & ~bad)] = pd.NA
+        return pd.Series(out, index=frame.index)
+
+
+def _is_blank(values: pd.Series) -> pd.Series:
+    """None, empty text or text of spaces only."""
+    blank = values.isna()
+    text = values.map(type) == str
+    if text.any():
+        blank |= text & values.where(text, "x").str.strip().eq("")
+    return blank
+
+
+def _number_problem(kind: str, value: object, number: float) -> str:
+    if kind == "missing":
+        return "empty; a number is required"
+    if kind == "not a number":
+        return f"{value!r} is not a number"
+    if kind == "negative":
+        return f"{number:g} is negative; counts cannot be"
+    if kind == "decimals":
+        return f"{number!r} has more than 4 decimal places"
+    return f"{number:g} is not a whole number; this indicator counts whole items"
 
 
 def _open_workbook(path: Path) -> dict[str, list[list]]:
@@ -263,6 +293,8 @@ def _report_double_counting(sheet: _SheetReader, frame: pd.DataFrame, keys: list
                             template: Template) -> None:
     """Rows for a unit and for a unit above it in the same month would be counted twice."""
     known = frame[frame["Unit"].isin(template.units)]
+    if known.empty:
+        return
     above = pd.DataFrame([(u, a) for u in template.units for a in template.ancestors(u)[1:]],
                          columns=["Unit", "Above"])
     pairs = known.merge(above, on="Unit").merge(
@@ -327,23 +359,26 @@ def _read_indicators(sheet: _SheetReader, template: Template) -> pd.DataFrame:
                         column="Indicator")
     _check_units(sheet, out, template)
 
-    uasc = raw["UASC"].map(lambda v: str(v).strip().upper())
+    uasc = raw["UASC"].map({v: str(v).strip().upper() for v in pd.unique(raw["UASC"])})
     for row in raw.loc[~uasc.isin(["Y", "N"]), "Row"]:
         sheet.error(f"{raw.loc[raw['Row'] == row, 'UASC'].iloc[0]!r} is not Y or N", row=int(row), column="UASC")
     out["UASC"] = uasc == "Y"
 
     by_id = {i.id: i for i in template.indicators}
-    ind = out["Indicator"].map(lambda i: by_id.get(i))  # None for an unknown ID (already reported)
-    has_den = ind.map(lambda i: i is not None and i.has_denominator)
-    out["Numerator"] = sheet.numbers(raw, "Numerator",
-                                     fractional=ind.map(lambda i: bool(i and i.fractional_numerator)))
+    def flag(attribute) -> pd.Series:
+        """A per-row property of the row's indicator (False for an unknown ID, already reported)."""
+        return out["Indicator"].map({k: bool(attribute(i)) for k, i in by_id.items()}).fillna(False).astype(bool)
+
+    ind = out["Indicator"].map(by_id)
+    has_den = flag(lambda i: i.has_denominator)
+    out["Numerator"] = sheet.numbers(raw, "Numerator", fractional=flag(lambda i: i.fractional_numerator))
     out["Denominator"] = sheet.numbers(raw, "Denominator", allow_blank=~has_den,
-                                       fractional=ind.map(lambda i: bool(i and i.fractional_denominator)))
+                                       fractional=flag(lambda i: i.fractional_denominator))
     for row in out.loc[~has_den & out["Denominator"].notna() & ind.notna(), "Row"]:
         sheet.warn("a count indicator has no denominator; this value is ignored", row=int(row), column="Denominator")
     out.loc[~has_den, "Denominator"] = 0
 
-    percent = ind.map(lambda i: i is not None and i.unit == "percent")
+    percent = flag(lambda i: i.unit == "percent")
     over = percent & (out["Numerator"] > out["Denominator"]).fillna(False)
     for row, n, d in zip(out.loc[over, "Row"], out.loc[over, "Numerator"], out.loc[over, "Denominator"]):
         sheet.error(f"numerator {n / SCALE:g} is greater than denominator {d / SCALE:g} for a percentage",

@@ -60,15 +60,16 @@ def cells(series: pd.Series, kind: str, style: int, refs: list[str]) -> list[str
     if kind == "date":
         serial = (series - EXCEL_EPOCH) / pd.Timedelta(days=1)
         return _number_cells(serial.astype("float64").to_numpy(), refs, style)
-    out = []
-    for value, ref in zip(series.tolist(), refs):
+    # Raw tables repeat a few texts (names, sections) many times: escape each once.
+    values = series.tolist()
+    bodies = {}
+    for value in set(values) if len(values) < 50 or series.nunique() < len(values) // 4 else values:
         if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-            out.append("")
             continue
         text = _escape(str(value))
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        out.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
-    return out
+        bodies[value] = f'" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return [f'<c r="{ref}{bodies[v]}' if v in bodies else "" for v, ref in zip(values, refs)]
 
 
 def write_rows(fh: TextIO, frame: pd.DataFrame, first_row: int, styles: list[int]) -> None:

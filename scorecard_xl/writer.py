@@ -81,11 +81,27 @@ def _write_table(ws, table: Table, formats: _Formats) -> None:
             for i, value in enumerate(frame[name].to_numpy(dtype=object)):
                 write_value(ws, first + 1 + i, col, value, fmt)
     last_row = first + max(len(frame), 1)
-    ws.add_table(first, 0, last_row, len(frame.columns) - 1, {
+    options = {
         "name": table.name,
         "style": "Table Style Light 9",
         "columns": [{"header": str(c), "format": formats[s]} for c, s in zip(frame.columns, styles)],
-    })
+    }
+    if len(frame) < STREAM_MIN_ROWS:
+        ws.add_table(first, 0, last_row, len(frame.columns) - 1, options)
+        return
+    # XlsxWriter indexes every cell of a table to detect overlapping tables: 19 million
+    # dict entries for a million-row Results table. A streamed table is the last thing
+    # on its sheet (checked in _stream_rows), so nothing can overlap it; skip the index.
+    index, ws.table_cells = ws.table_cells, _NoIndex()
+    try:
+        ws.add_table(first, 0, last_row, len(frame.columns) - 1, options)
+    finally:
+        ws.table_cells = index
+
+
+class _NoIndex(dict):
+    def __setitem__(self, key, value) -> None:
+        pass
 
 
 def _stream_rows(ws, frame: pd.DataFrame, first_row: int, styles: list[int]) -> None:
