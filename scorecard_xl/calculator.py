@@ -194,9 +194,24 @@ def window_sums(values: np.ndarray, has_data: np.ndarray, length: int) -> tuple[
     return sums, valid
 
 
-def _as_ints(values: np.ndarray) -> np.ndarray:
-    """Python integers, so products of large sums cannot overflow."""
-    return values.astype(object)
+def _as_ints(*arrays: np.ndarray, scale: int = 1) -> list[np.ndarray]:
+    """Integers whose products cannot overflow.
+
+    int64 while every value times `scale` (the largest factor a comparison multiplies in
+    besides two values, e.g. a target's denominator) is below 2**31, so any product of
+    two such terms stays under 2**62; otherwise Python integers, exact at any size but
+    slower.
+    """
+    largest = max((int(np.abs(a).max()) for a in arrays if a.size), default=0)
+    if largest * max(scale, 1) < 2**31:
+        return [a.astype(np.int64) for a in arrays]
+    return [a.astype(object) for a in arrays]
+
+
+def _target_scale(indicator: Indicator) -> int:
+    """A bound on the factors a target comparison multiplies a value by (see _as_ints)."""
+    terms = [f for p in indicator.targets for f in (p.target, p.red, p.green_tolerance) if f is not None]
+    return max(max(abs(f.numerator), f.denominator) for f in terms) ** 2
 
 
 def rag_ratings(num: np.ndarray, den: np.ndarray, indicator: Indicator, months: pd.DatetimeIndex) -> np.ndarray:
@@ -208,7 +223,7 @@ def rag_ratings(num: np.ndarray, den: np.ndarray, indicator: Indicator, months: 
     Green within the green tolerance, Red at or beyond the red tolerance, else Amber.
     """
     out = np.full(num.shape, None, dtype=object)
-    n, d = _as_ints(num), _as_ints(den)
+    n, d = _as_ints(num, den, scale=_target_scale(indicator))
     for period_start, period in _target_periods(indicator, months):
         mask = period_start & (den > 0)
         if not mask.any():
@@ -258,7 +273,8 @@ def directions(num: np.ndarray, den: np.ndarray, prev_num: np.ndarray, prev_den:
     """
     out = np.full(num.shape, None, dtype=object)
     ok = (den > 0) & (prev_den > 0)
-    n1, d1, n0, d0 = (_as_ints(a) for a in (num, den, prev_num, prev_den))
+    n1, d1, n0, d0 = _as_ints(num, den, prev_num, prev_den,
+                              scale=_target_scale(indicator) if indicator.polarity == "T" else 1)
     if indicator.polarity in ("H", "L"):
         diff = n1 * d0 - n0 * d1  # sign of n1/d1 - n0/d0
         better = diff > 0 if indicator.polarity == "H" else diff < 0
@@ -341,8 +357,8 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
             "Indicator Name": ind.title,
             "Section": template.section_of[ind.id],
             "Unit": unit_names,
-            "Level": [levels[u] for u in unit_names],
-            "Area": [areas[u] for u in unit_names],
+            "Level": pd.Series(unit_names).map(levels).to_numpy(),
+            "Area": pd.Series(unit_names).map(areas).to_numpy(),
             "Cohort": np.asarray(COHORTS, dtype=object)[cohort_idx],
             "Numerator": sel["num"] / SCALE,
             "Denominator": sel["den"] / SCALE if ind.has_denominator else np.nan,

@@ -239,14 +239,22 @@ def _find_sheet(sheets: dict[str, list[list]], wanted: str) -> str | None:
 def read_export(path: str | Path, template: Template) -> Export:
     """Read and check an export. Raises InputError listing every error found."""
     path = Path(path)
-    problems: list[Problem] = []
+    return check_export(read_sheets(path), path, template)
+
+
+def read_sheets(path: Path) -> dict[str, list[list]]:
+    """Every sheet's cells, after the file has been checked to be a safe, readable workbook."""
     check_file(path)  # refuses unsafe or unreadable files before any parsing
     try:
-        sheets = _open_workbook(path)
+        return _open_workbook(path)
     except Exception as exc:  # calamine reports corrupt files with several exception types
         raise InputError([Problem("error", f"cannot read {path.name} as a spreadsheet ({exc}); "
                                            "export it again")]) from None
 
+
+def check_export(sheets: dict[str, list[list]], path: Path, template: Template) -> Export:
+    """Check the sheets' cells against the template and return them as tidy frames."""
+    problems: list[Problem] = []
     found = {}
     for wanted, required in ((ACTIVITY, True), (INDICATORS, True), (COMMENTARY, False)):
         name = _find_sheet(sheets, wanted)

@@ -78,8 +78,8 @@ def definitions_sheet(definitions: pd.DataFrame) -> Sheet:
 
 
 def _placement(units: pd.Series, template: Template) -> tuple[pd.Series, pd.Series]:
-    lookup = {u: (template.area_of(u), template.units[u].level) for u in template.units}
-    return units.map(lambda u: lookup[u][0]), units.map(lambda u: lookup[u][1])
+    return (units.map({u: template.area_of(u) for u in template.units}),
+            units.map({u: template.units[u].level for u in template.units}))
 
 
 def activity_data_sheets(export: Export, template: Template) -> list[Sheet]:
