@@ -115,6 +115,7 @@ def _stream_rows(ws, frame: pd.DataFrame, first_row: int, styles: list[int]) -> 
         raise ValueError(f"{ws.name}: a streamed table must be the last thing on its sheet")
     last_row = first_row + len(frame) - 1
     ws._streamed = True
+    prepared = rowstream.prepare(frame, ws.str_table)  # now, while the string table is open
     ws.dim_rowmax = last_row  # so <dimension> covers the streamed rows
     ws.dim_colmax = max(ws.dim_colmax, len(frame.columns) - 1)
 
@@ -125,7 +126,7 @@ def _stream_rows(ws, frame: pd.DataFrame, first_row: int, styles: list[int]) -> 
             ws._write_rows()
         finally:
             ws.dim_rowmax = last_row
-        rowstream.write_rows(ws.fh, frame, first_row, styles)  # ...then ours follow
+        rowstream.write_rows(ws.fh, prepared, len(frame), first_row, styles)  # ...then ours follow
         ws._xml_end_tag("sheetData")
 
     ws._write_sheet_data = write_sheet_data
