@@ -35,8 +35,3 @@ def blank(value: object) -> object:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
-
-
-def text_width(values, minimum: float = 6, maximum: float = 80) -> float:
-    longest = max((len(str(v)) for v in values if v is not None), default=0)
-    return max(minimum, min(maximum, longest * 1.1 + 2))
