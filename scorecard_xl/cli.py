@@ -43,29 +43,62 @@ class RawData(str, Enum):
     separate = "separate"
 
 
+# Delivery options, shared by `email` and `generate --email`. There is deliberately no
+# password option: the password comes from an environment variable or a hidden prompt.
+ConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", metavar="PATH", exists=True, dir_okay=False, readable=True,
+    help="The settings file (default: scorecard-xl.toml in the current folder, if there is one).")]
+ToOption = Annotated[Optional[list[str]], typer.Option(
+    "--to", metavar="ADDRESS",
+    help="A recipient; repeat it, or separate addresses with commas. Replaces the settings file's to.")]
+CcOption = Annotated[Optional[list[str]], typer.Option(
+    "--cc", metavar="ADDRESS",
+    help="A copy recipient; repeat it, or separate addresses with commas. Replaces the settings file's cc.")]
+SubjectOption = Annotated[Optional[str], typer.Option(
+    "--subject", metavar="TEXT",
+    help="The subject; {month} becomes e.g. August 2016 and {title} the workbook's title.")]
+FromOption = Annotated[Optional[str], typer.Option(
+    "--from", metavar="ADDRESS", help="The sender. Replaces the settings file's from.")]
+DryRunOption = Annotated[bool, typer.Option(
+    "--dry-run", help="Write the message to an .eml file beside the workbook instead of sending it.")]
+EmlOption = Annotated[Optional[Path], typer.Option(
+    "--eml", metavar="PATH", dir_okay=False,
+    help="Write the message to this .eml file instead of sending it (implies --dry-run).")]
+
+
 def _err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def _template(template_name: str):
+    """The template, or exit 1 saying what is wrong with it."""
+    from .template import TemplateError, load_template
+
+    try:
+        return load_template(template_name)
+    except TemplateError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+
+
+def _report(exc, input_path: Path, consequence: str = "") -> None:
+    """Print every problem of an InputError, then exit 1."""
+    for problem in exc.problems:
+        _err(str(problem))
+    _err(f"{input_path.name}: {len(exc.errors)} error(s){consequence}.")
+    raise typer.Exit(1)
 
 
 def _load(input_path: Path, template_name: str, consequence: str = ""):
     """Template and export, or exit 1 with every problem listed."""
     from .problems import InputError
     from .reader import read_export
-    from .template import TemplateError, load_template
 
+    template = _template(template_name)
     try:
-        template = load_template(template_name)
-    except TemplateError as exc:
-        _err(f"error: {exc}")
-        raise typer.Exit(1)
-    try:
-        export = read_export(input_path, template)
+        return template, read_export(input_path, template)
     except InputError as exc:
-        for problem in exc.problems:
-            _err(str(problem))
-        _err(f"{input_path.name}: {len(exc.errors)} error(s){consequence}.")
-        raise typer.Exit(1)
-    return template, export
+        _report(exc, input_path, consequence)
 
 
 @app.command()
@@ -76,6 +109,32 @@ def validate(input_path: InputPath, template: TemplateOption = "kent_scs") -> No
         _err(str(problem))
     counts = ", ".join(f"{sheet} {n:,} rows" for sheet, n in export.rows_read.items())
     typer.echo(f"{input_path.name}: no errors, {len(export.warnings)} warning(s); read {counts}.")
+
+
+def _mail_setup(config: Optional[Path], to, cc, subject, sender, sending: bool):
+    """Mail settings and (when sending) the password, checked before any work; exit 1 if unusable."""
+    from .mailer import MailError, check_server, load_settings, password
+
+    try:
+        settings = load_settings(config, to=to, cc=cc, subject=subject, sender=sender)
+        secret = None
+        if sending:
+            check_server(settings)
+            secret = password(settings)
+    except MailError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    return settings, secret
+
+
+def _deliver(workbook: Path, settings, secret: Optional[str], eml: Optional[Path]) -> None:
+    from .mailer import MailError, deliver
+
+    try:
+        typer.echo(deliver(workbook, settings, secret, eml, warn=_err))
+    except MailError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -91,45 +150,141 @@ def generate(
     produced: Annotated[Optional[datetime], typer.Option(
         "--produced", formats=["%Y-%m-%d"],
         help="The date produced shown on Contents (default: SOURCE_DATE_EPOCH if set, else today).")] = None,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Also print the presentation sheets to a PDF beside the workbook (needs LibreOffice).")] = False,
+    email: Annotated[bool, typer.Option(
+        "--email", help="Then email the workbook as `scorecard-xl email` does (settings from scorecard-xl.toml).")
+    ] = False,
+    config: ConfigOption = None,
+    to: ToOption = None,
+    cc: CcOption = None,
+    subject: SubjectOption = None,
+    sender: FromOption = None,
+    dry_run: DryRunOption = False,
+    eml: EmlOption = None,
 ) -> None:
-    """Calculate every figure and write the scorecard workbook."""
-    import hashlib
-
-    from .calculator import calculate
-    from .layout import produced_date, workbook_layout
-    from .writer import write_workbook
-
+    """Calculate every figure and write the scorecard workbook (and its PDF, and email it)."""
+    mail_options = {"--config": config, "--to": to, "--cc": cc, "--subject": subject, "--from": sender,
+                    "--dry-run": dry_run or None, "--eml": eml}
+    given = [name for name, value in mail_options.items() if value is not None]
+    if given and not email:
+        raise typer.BadParameter(f"{', '.join(given)} only apply with --email", param_hint="--email")
     if output is not None and not output.parent.exists():
         _err(f"error: the folder {output.parent} does not exist.")
         raise typer.Exit(1)
-    tmpl, export = _load(input_path, template, "; no workbook was written")
-    available = set(export.indicators["Month"]) | set(export.activity["Month"])
-    if month is not None:
-        import pandas as pd
+    if pdf and output is not None and output.suffix.lower() == ".pdf":
+        raise typer.BadParameter("with --pdf the workbook's name must not end in .pdf: the PDF is written "
+                                 "beside it with that ending", param_hint="--output")
+    if pdf:
+        from .pdf import PdfError, find_soffice
 
-        if pd.Timestamp(f"{month}-01") not in available:
-            _err(f"error: the export has no data for {month}; it covers "
-                 f"{min(available):%Y-%m} to {max(available):%Y-%m}.")
+        try:
+            find_soffice()
+        except PdfError as exc:
+            _err(f"error: {exc}. Nothing was written.")
             raise typer.Exit(1)
-    scorecard = calculate(export, tmpl, month)
-    for problem in scorecard.warnings:
-        _err(str(problem))
-    out = output or Path(f"scorecard-{scorecard.month:%Y-%m}.xlsx")
+    if email:  # settings and password first: a mistake there should not cost a whole run
+        settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml))
+
+    from .pipeline import generate_workbook
+    from .problems import InputError
+    from .progress import Stages
+
+    tmpl = _template(template)
     try:
-        companion_path = out.with_name(f"{out.stem}-data{out.suffix}")
-        source = {"name": input_path.name, "sha256": hashlib.sha256(input_path.read_bytes()).hexdigest(),
-                  "produced": produced.date().isoformat() if produced else produced_date().isoformat(),
-                  "companion": companion_path.name}
-        main, companion = workbook_layout(scorecard, tmpl, export, source, raw_data.value)
-        if companion is not None:
-            write_workbook(companion, companion_path)
-        write_workbook(main, out)
+        with Stages() as stages:
+            result = generate_workbook(input_path, tmpl, output, month, raw_data.value,
+                                       produced.date() if produced else None, stages)
+    except InputError as exc:
+        _report(exc, input_path, "; no workbook was written")
     except OSError as exc:
-        _err(f"error: cannot write {out}: {exc.strerror or exc}. Is it open in another program?")
+        target = exc.filename or output or "the workbook"
+        hint = " Is it open in another program?" if isinstance(exc, PermissionError) else ""
+        _err(f"error: cannot write {target}: {exc.strerror or exc}.{hint} Nothing was written.")
         raise typer.Exit(1)
+    for problem in result.warnings:
+        _err(str(problem))
+    scorecard, main, out = result.scorecard, result.layout, result.paths[0]
     counts = scorecard.rag_counts
     typer.echo(f"Wrote {out} for {scorecard.month:%b %Y}: "
                f"{counts['G']} Green, {counts['A']} Amber, {counts['R']} Red.")
+    if len(result.paths) > 1:
+        typer.echo(f"Wrote {result.paths[1]}: the raw data tables.")
+    if pdf:
+        from .pdf import PdfError, write_pdf
+
+        pdf_path = out.with_suffix(".pdf")
+        try:
+            write_pdf(main, tmpl, pdf_path)
+        except PdfError as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(1)
+        typer.echo(f"Wrote {pdf_path}: the presentation sheets, for printing.")
+    if email:
+        _deliver(out, settings, secret, eml or (out.with_suffix(".eml") if dry_run else None))
+
+
+@app.command("email", help=(
+    "Email a scorecard workbook as an attachment, with the month's RAG counts and Red indicators.\n\n"
+    "SMTP settings come from scorecard-xl.toml (or --config). The password comes from the environment variable "
+    "the settings name (default SCORECARD_XL_SMTP_PASSWORD), or from a hidden prompt when run in a terminal; "
+    "it is never an option."))
+def email_workbook(
+    workbook: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True, help="A scorecard workbook written by generate.")],
+    to: ToOption = None,
+    cc: CcOption = None,
+    subject: SubjectOption = None,
+    sender: FromOption = None,
+    config: ConfigOption = None,
+    dry_run: DryRunOption = False,
+    eml: EmlOption = None,
+) -> None:
+    """Email a scorecard workbook (the help text is above, in one paragraph per line)."""
+    settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml))
+    _deliver(workbook, settings, secret, eml or (workbook.with_suffix(".eml") if dry_run else None))
+
+
+def _xlsx_name(value: Optional[Path]) -> Optional[Path]:
+    if value is not None and value.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("the file name must end in .xlsx")
+    return value
+
+
+@app.command("template")
+def blank_template(
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", dir_okay=False, callback=_xlsx_name,
+        help="The workbook to write (default: TEMPLATE-input.xlsx, e.g. kent_scs-input.xlsx).")] = None,
+    template: TemplateOption = "kent_scs",
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
+) -> None:
+    """Write an empty input workbook for a template: headers, drop-down lists, checks and instructions."""
+    from .blank import write_blank
+    from .template import TemplateError, load_template
+
+    try:
+        tmpl = load_template(template)
+    except TemplateError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    out = output or Path(f"{tmpl.name}-input.xlsx")
+    if not out.parent.exists():
+        _err(f"error: the folder {out.parent} does not exist.")
+        raise typer.Exit(1)
+    if out.exists() and not force:
+        _err(f"error: {out} already exists; it may hold an analyst's work. Choose another name, or add --force "
+             "to replace it.")
+        raise typer.Exit(1)
+    try:
+        write_blank(tmpl, out, template)
+    except OSError as exc:
+        _err(f"error: cannot write {out}: {exc.strerror or exc}. Is it open in another program?")
+        raise typer.Exit(1)
+    typer.echo(f"Wrote {out}: an empty input workbook for the template {tmpl.name} "
+               f"({len(tmpl.indicators)} indicators, {len(tmpl.units)} units). Fill it in, then run "
+               f"`scorecard-xl validate {out.name}`" + (f" --template {template}" if template != "kent_scs" else "")
+               + ".")
 
 
 @app.command("templates")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from .problems import InputError, Problem
@@ -28,6 +29,33 @@ _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 def _refuse(message: str) -> InputError:
     return InputError([Problem("error", message)])
+
+
+MAX_PROLOG = 1024 * 1024  # bytes allowed before a part's first element
+
+
+def _prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes | None:
+    """A part's first bytes, read until its first element has started (a DOCTYPE would
+    have to come before it; the sheet dimension follows it closely); None if no element
+    starts within MAX_PROLOG bytes.
+    """
+    seen = b""
+    with archive.open(member) as fh:
+        while len(seen) < MAX_PROLOG:
+            chunk = fh.read(16384)
+            if not chunk:
+                break
+            seen += chunk
+            # The first "<" followed by a letter opens the root element; comments,
+            # processing instructions and declarations start with "<!" or "<?".
+            if re.search(rb"<[A-Za-z_]", _strip_comments(seen)):
+                return seen
+    return None
+
+
+def _strip_comments(data: bytes) -> bytes:
+    """Blank out complete <!-- --> comments, which may contain any text."""
+    return re.sub(rb"<!--.*?-->", lambda m: b" " * len(m.group()), data, flags=re.S)
 
 
 def _column_number(letters: bytes) -> int:
@@ -84,10 +112,12 @@ def _check_archive(archive: zipfile.ZipFile, name: str, max_bytes: int, max_cell
         if not member.filename.endswith((".xml", ".rels")) or member.file_size == 0:
             continue
         try:
-            with archive.open(member) as fh:
-                start = fh.read(4096)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+            start = _prolog(archive, member)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError):
             raise _refuse(f"{name} is damaged (part {member.filename} cannot be read); export it again") from None
+        if start is None:
+            raise _refuse(f"{name}: part {member.filename} has no XML element in its first "
+                          f"{MAX_PROLOG // 1024} KB; refused as malformed")
         if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
             raise _refuse(f"{name}: part {member.filename} declares a document type (XML entities); "
                           "refused, as workbooks never need one")

@@ -26,6 +26,8 @@ from .problems import InputError, Problem
 from .template import Template
 
 SCALE = 10_000  # numerators and denominators are stored in units of 1/SCALE
+MAX_VALUE = 1_000_000_000  # no count of children, cases or posts comes near this
+MAX_TOTAL = 2**62 // SCALE  # every sum the calculator makes stays exact in int64 below this
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 ACTIVITY = "Activity"
@@ -75,6 +77,11 @@ def parse_month(value: object) -> pd.Timestamp | None:
     m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T].*)?", text)
     if m:
         year, month = int(m[1]), int(m[2])
+        if m[3] is not None:
+            try:
+                dt.date(year, month, int(m[3]))
+            except ValueError:
+                return None
     else:
         m = re.fullmatch(r"([A-Za-z]{3,9})[\s\-]+(\d{4})", text)
         if not m or m[1][:3].lower() not in _MONTH_NAMES:
@@ -106,8 +113,18 @@ class _SheetReader:
         self.problems.append(Problem("warning", message, self.name, row, column))
 
     def columns(self, required: list[str]) -> dict[str, int] | None:
-        """Map each required column to its position; report missing and extra ones."""
-        positions = {_key(h): i for i, h in enumerate(self.header) if str(h).strip()}
+        """Map each required column to its position; report missing, repeated and extra ones."""
+        positions: dict[str, int] = {}
+        repeated = False
+        for i, h in enumerate(self.header):
+            if not str(h).strip():
+                continue
+            if _key(h) in positions:
+                first = positions[_key(h)]
+                self.error(f"column {h!r} appears twice (columns {_letter(first)} and {_letter(i)}); "
+                           "keep one", row=1, column=h)
+                repeated = True
+            positions.setdefault(_key(h), i)
         found, missing = {}, []
         for col in required:
             if _key(col) in positions:
@@ -119,8 +136,9 @@ class _SheetReader:
         known = {_key(c) for c in required}
         for h in self.header:
             if h and _key(h) not in known:
-                self.warn(f"extra column {h!r} ignored", row=1, column=h)
-        return None if missing else found
+                shown = h if len(h) <= 60 else h[:57] + "..."
+                self.warn(f"extra column {shown!r} ignored", row=1, column=shown)
+        return None if missing or repeated else found
 
     def frame(self, positions: dict[str, int]) -> pd.DataFrame:
         """The body as a DataFrame of raw cell values, blank rows dropped, with Excel row numbers."""
@@ -171,22 +189,27 @@ class _SheetReader:
         is_bool = kinds == bool
         text = kinds == str
         number = pd.to_numeric(raw.where(~text & ~is_bool & ~blank), errors="coerce").astype("float64")
-        if text.any():  # numbers typed as text, perhaps with thousands separators
-            number[text] = pd.to_numeric(raw[text].str.replace(",", "", regex=False).str.strip(), errors="coerce")
+        if text.any():  # numbers typed as text, perhaps with thousands separators (1,234.5)
+            typed = raw[text].str.strip()
+            grouped = typed.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+            typed = typed.where(~grouped, typed.str.replace(",", "", regex=False))
+            number[text] = pd.to_numeric(typed, errors="coerce")
         number[blank | is_bool] = np.nan
         finite = np.isfinite(number.to_numpy())
         with np.errstate(invalid="ignore"):
             scaled = np.rint(number.to_numpy() * SCALE)
             off_grid = np.abs(number.to_numpy() * SCALE - scaled) > 1e-6 * np.maximum(1.0, np.abs(number.to_numpy()))
         negative = finite & (number.to_numpy() < 0)
+        huge = finite & (np.abs(number.to_numpy()) > MAX_VALUE)
         whole = np.where(finite, np.fmod(scaled, SCALE) == 0, True)
 
         problems = {
+            "too large": huge,
             "missing": blank & ~allow_blank,
             "not a number": ~blank & ~finite,
             "negative": negative,
-            "decimals": finite & ~negative & off_grid,
-            "fraction": finite & ~negative & ~off_grid & ~whole & ~fractional,
+            "decimals": finite & ~negative & ~huge & off_grid,
+            "fraction": finite & ~negative & ~huge & ~off_grid & ~whole & ~fractional,
         }
         bad = np.zeros(len(raw), dtype=bool)
         for kind, mask in problems.items():
@@ -199,6 +222,12 @@ class _SheetReader:
         return pd.Series(out, index=frame.index)
 
 
+def _letter(col: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(col)
+
+
 def _is_blank(values: pd.Series) -> pd.Series:
     """None, empty text or text of spaces only."""
     blank = values.isna()
@@ -209,8 +238,10 @@ def _is_blank(values: pd.Series) -> pd.Series:
 
 
 def _number_problem(kind: str, value: object, number: float) -> str:
+    if kind == "too large":
+        return f"{number:g} is too large for a count (the limit is {MAX_VALUE:,})"
     if kind == "missing":
-        return "empty; a number is required"
+        return "empty (or an Excel error such as #DIV/0!); a number is required"
     if kind == "not a number":
         return f"{value!r} is not a number"
     if kind == "negative":
@@ -261,11 +292,12 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
         if name is None and required:
             problems.append(Problem("error", f"missing sheet {wanted!r}{_closest(wanted, list(sheets))}"))
         found[wanted] = name
-    if any(p.severity == "error" for p in problems):
-        raise InputError(problems)
-
-    activity = _read_activity(_SheetReader(found[ACTIVITY], sheets[found[ACTIVITY]], problems), template)
-    indicators = _read_indicators(_SheetReader(found[INDICATORS], sheets[found[INDICATORS]], problems), template)
+    # A missing sheet is reported, and the sheets that are there are still checked, so one
+    # run lists every problem.
+    activity = (_read_activity(_SheetReader(found[ACTIVITY], sheets[found[ACTIVITY]], problems), template)
+                if found[ACTIVITY] else pd.DataFrame())
+    indicators = (_read_indicators(_SheetReader(found[INDICATORS], sheets[found[INDICATORS]], problems), template)
+                  if found[INDICATORS] else pd.DataFrame())
     if found[COMMENTARY]:
         commentary = _read_commentary(_SheetReader(found[COMMENTARY], sheets[found[COMMENTARY]], problems), template)
     else:
@@ -273,6 +305,10 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
 
     if not any(p.severity == "error" for p in problems) and len(activity) == 0 and len(indicators) == 0:
         problems.append(Problem("error", "the Activity and Indicators sheets have no data rows"))
+    for label, frame in (("Numerator", indicators.get("Numerator")), ("Denominator", indicators.get("Denominator"))):
+        if frame is not None and float(frame.fillna(0).astype("float64").sum()) > MAX_TOTAL * SCALE:
+            problems.append(Problem("error", f"the {label.lower()}s add up to more than {MAX_TOTAL:,}; "
+                                             "the export cannot be summed exactly", INDICATORS, None, label))
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     rows_read = {ACTIVITY: len(activity), INDICATORS: len(indicators), COMMENTARY: len(commentary)}

@@ -206,35 +206,53 @@ def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayo
 
 
 def write_workbook(layout: WorkbookLayout, path: str | Path) -> Path:
-    """Write the workbook atomically: a temporary file in the same folder, then rename."""
+    """Write one workbook atomically (see write_workbooks)."""
+    return write_workbooks([(layout, Path(path))])[0]
+
+
+def write_workbooks(books: list[tuple[WorkbookLayout, Path]]) -> list[Path]:
+    """Write workbooks atomically, as a set.
+
+    Each is written to a temporary file in its target's folder; only when all are
+    complete are they renamed into place. A failure (or an interrupt) leaves every
+    earlier file of those names as it was, and no temporary file behind.
+    """
+    temporaries: list[str] = []
+    try:
+        for layout, path in books:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent or ".")
+            os.close(fd)
+            temporaries.append(tmp_name)
+            _write(layout, tmp_name)
+        for tmp_name, (_, path) in zip(temporaries, books):
+            os.replace(tmp_name, path)
+    except BaseException:
+        for tmp_name in temporaries:
+            Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return [path for _, path in books]
+
+
+def _write(layout: WorkbookLayout, filename: str) -> None:
     import xlsxwriter
 
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        workbook = xlsxwriter.Workbook(tmp_name, {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "nan_inf_to_errors": False,
-        })
-        # Same input, same bytes: the creation date comes from the data, not the clock.
-        created = (layout.month + pd.offsets.MonthEnd(0)).to_pydatetime()
-        workbook.set_properties({
-            "title": layout.title, "subject": layout.subject, "company": layout.company,
-            "author": "scorecard-xl", "created": created,
-        })
-        formats, rag_cache = _Formats(workbook), {}
-        for sheet in layout.sheets:
-            _write_sheet(workbook, sheet, formats, layout, rag_cache)
-        workbook.close()
-        # mkstemp makes the file private; give it the permissions a normal new file would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+    workbook = xlsxwriter.Workbook(filename, {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "nan_inf_to_errors": False,
+    })
+    # Same input, same bytes: the creation date comes from the data, not the clock.
+    created = (layout.month + pd.offsets.MonthEnd(0)).to_pydatetime()
+    workbook.set_properties({
+        "title": layout.title, "subject": layout.subject, "company": layout.company,
+        "author": "scorecard-xl", "created": created,
+    })
+    formats, rag_cache = _Formats(workbook), {}
+    for sheet in layout.sheets:
+        _write_sheet(workbook, sheet, formats, layout, rag_cache)
+    workbook.close()
+    # mkstemp makes the file private; give it the permissions a normal new file would have.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(filename, 0o666 & ~umask)

@@ -7,8 +7,6 @@ and Data Quality.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
 from ..calculator import Scorecard
@@ -84,15 +82,6 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
                               company=template.organisation, month=scorecard.month, sheets=book_sheets)
 
     main = book(template.title, [contents, *[s for s, _ in sheets]])
+    main.warnings = warnings
     companion = book(f"{template.title} (raw data)", [s for s, _ in companion_sheets]) if companion_sheets else None
     return main, companion
-
-
-def produced_date() -> dt.date:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()

@@ -92,11 +92,11 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
     row += 1
     if report.commentary:
         paragraphs = [p.strip() for p in report.commentary.split("\n") if p.strip()]
-        if any(len(p) > EXCEL_CELL_LIMIT for p in paragraphs):
+        if any(_excel_length(p) > EXCEL_CELL_LIMIT for p in paragraphs):
             warnings.append(Problem("warning", f"indicator {ind.id}: a commentary paragraph is longer than "
                                                f"Excel's {EXCEL_CELL_LIMIT:,} characters a cell; it continues "
                                                "in the cells below", "Commentary"))
-            paragraphs = [p[i:i + EXCEL_CELL_LIMIT] for p in paragraphs for i in range(0, len(p), EXCEL_CELL_LIMIT)]
+            paragraphs = [piece for p in paragraphs for piece in _split_for_cells(p)]
         for paragraph in paragraphs:
             sheet.put(row, 0, paragraph, "wrap", last_col=TEXT_COLS - 1)
             sheet.row_heights[row] = min(409, 13 * -(-len(paragraph) // 140) + 2)  # ~140 characters a line
@@ -113,6 +113,25 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
         row += 1
         sheet.put(row, 0, note, "wrap", last_col=TEXT_COLS - 1)
     return row
+
+
+def _excel_length(text: str) -> int:
+    """Excel counts UTF-16 code units: a character beyond the Basic Multilingual Plane is two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _split_for_cells(text: str) -> list[str]:
+    """Consecutive pieces of `text`, each within Excel's cell limit, nothing dropped."""
+    pieces, current, length = [], [], 0
+    for ch in text:
+        size = 2 if ord(ch) > 0xFFFF else 1
+        if length + size > EXCEL_CELL_LIMIT:
+            pieces.append("".join(current))
+            current, length = [], 0
+        current.append(ch)
+        length += size
+    pieces.append("".join(current))
+    return pieces
 
 
 def _row_range(row: int) -> str:

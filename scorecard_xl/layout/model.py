@@ -99,6 +99,7 @@ class WorkbookLayout:
     company: str
     month: pd.Timestamp
     sheets: list[Sheet]
+    warnings: list = field(default_factory=list)  # Problems found while laying out, with the calculator's
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
