@@ -18,6 +18,7 @@ import typer
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: importing rich costs more than the rest of start-up
     no_args_is_help=True,
     help="Turn a month's case-management export into the performance scorecard workbook.",
 )

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from xlsxwriter.utility import xl_range
+
 from . import rowstream
 from .layout.model import Cell, Chart, RagRange, Sheet, Table, WorkbookLayout
 from .styles import RAG_COLOURS, style_dict
@@ -89,19 +91,17 @@ def _write_table(ws, table: Table, formats: _Formats) -> None:
     if len(frame) < STREAM_MIN_ROWS:
         ws.add_table(first, 0, last_row, len(frame.columns) - 1, options)
         return
-    # XlsxWriter indexes every cell of a table to detect overlapping tables: 19 million
-    # dict entries for a million-row Results table. A streamed table is the last thing
-    # on its sheet (checked in _stream_rows), so nothing can overlap it; skip the index.
-    index, ws.table_cells = ws.table_cells, _NoIndex()
-    try:
-        ws.add_table(first, 0, last_row, len(frame.columns) - 1, options)
-    finally:
-        ws.table_cells = index
-
-
-class _NoIndex(dict):
-    def __setitem__(self, key, value) -> None:
-        pass
+    # XlsxWriter visits every cell of a table's range to detect overlapping tables: 19
+    # million cells for a million-row Results table. A streamed table is the last thing
+    # on its sheet (checked in _stream_rows), so nothing can overlap it: declare the
+    # table over its header and first row, then widen its range to every streamed row.
+    last_col = len(frame.columns) - 1
+    ws.add_table(first, 0, first + 1, last_col, options)
+    declared = ws.tables[-1]
+    full = xl_range(first, 0, last_row, last_col)
+    declared["range"] = declared["a_range"] = full
+    if declared.get("autofilter"):
+        declared["autofilter"] = full
 
 
 def _stream_rows(ws, frame: pd.DataFrame, first_row: int, styles: list[int]) -> None:
