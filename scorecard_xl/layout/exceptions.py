@@ -84,9 +84,9 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
             kind="line", title=f"{report.title}: last {TREND_MONTHS} months",
             series=[ChartSeries("Result", months, _row_range(data_row)),
                     ChartSeries("Target", months, _row_range(data_row + 1), dash=True)],
-            row=row, col=0, percent_axis=ind.unit == "percent", width=640, height=240,
+            row=row, col=0, percent_axis=ind.unit == "percent", width=640, height=200,
             description=f"Line chart of {report.title} for the last {TREND_MONTHS} months, with the target."))
-        row += 13
+        row += 11  # the chart's height in rows, and one to spare
 
     sheet.put(row, 0, "Commentary", "subtitle")
     row += 1
@@ -99,7 +99,7 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
             paragraphs = [piece for p in paragraphs for piece in _split_for_cells(p)]
         for paragraph in paragraphs:
             sheet.put(row, 0, paragraph, "wrap", last_col=TEXT_COLS - 1)
-            sheet.row_heights[row] = min(409, 13 * -(-len(paragraph) // 140) + 2)  # ~140 characters a line
+            sheet.row_heights[row] = min(409, 13 * -(-len(paragraph) // 165) + 2)  # ~165 characters a line
             row += 1
     else:
         sheet.put(row, 0, NO_COMMENTARY, "note", last_col=TEXT_COLS - 1)
