@@ -22,7 +22,6 @@ are exact and comparisons use Python integers: a result is the fraction n/d, and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd

@@ -445,24 +445,15 @@ def compose(workbook: Path, summary: WorkbookSummary, settings: MailSettings) ->
 
 def write_eml(msg: EmailMessage, path: Path) -> Path:
     """The message as an .eml file (CRLF line ends, as mail programs expect), atomically."""
-    import tempfile
     from email import policy
 
+    from .atomic import replacing
+
     data = msg.as_bytes(policy=policy.SMTP)
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".eml.tmp", dir=folder)
+        with replacing(path) as (tmp,):
+            tmp.write_bytes(data)
     except OSError as exc:
-        raise MailError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise MailError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
 

@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .atomic import replacing
 from .layout.model import WorkbookLayout
 from .template import Template
 
@@ -124,18 +125,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def _move_into_place(produced: Path, target: Path) -> None:
-    folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".pdf.tmp", dir=folder)
+        with replacing(target) as (tmp,):
+            shutil.copyfile(produced, tmp)
     except OSError as exc:
-        raise PdfError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as out, produced.open("rb") as src:
-            shutil.copyfileobj(src, out)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise PdfError(f"cannot write {target}: {exc.strerror or exc}. Is it open in another program?") from None
+        hint = " Is it open in another program?" if isinstance(exc, PermissionError) else ""
+        raise PdfError(f"cannot write {target}: {exc.strerror or exc}.{hint}") from None

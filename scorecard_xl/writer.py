@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_range
 
 from . import rowstream
+from .atomic import replacing
 from .layout.model import Cell, Chart, RagRange, Sheet, Table, WorkbookLayout
 from .styles import RAG_COLOURS, style_dict
 
@@ -211,26 +210,12 @@ def write_workbook(layout: WorkbookLayout, path: str | Path) -> Path:
 
 
 def write_workbooks(books: list[tuple[WorkbookLayout, Path]]) -> list[Path]:
-    """Write workbooks atomically, as a set.
-
-    Each is written to a temporary file in its target's folder; only when all are
-    complete are they renamed into place. A failure (or an interrupt) leaves every
-    earlier file of those names as it was, and no temporary file behind.
-    """
-    temporaries: list[str] = []
-    try:
-        for layout, path in books:
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent or ".")
-            os.close(fd)
-            temporaries.append(tmp_name)
-            _write(layout, tmp_name)
-        for tmp_name, (_, path) in zip(temporaries, books):
-            os.replace(tmp_name, path)
-    except BaseException:
-        for tmp_name in temporaries:
-            Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return [path for _, path in books]
+    """Write workbooks atomically, as a set (see atomic.py): all of them, or none."""
+    paths = [Path(path) for _, path in books]
+    with replacing(*paths) as temporaries:
+        for (layout, _), tmp in zip(books, temporaries):
+            _write(layout, str(tmp))
+    return paths
 
 
 def _write(layout: WorkbookLayout, filename: str) -> None:
@@ -252,7 +237,3 @@ def _write(layout: WorkbookLayout, filename: str) -> None:
     for sheet in layout.sheets:
         _write_sheet(workbook, sheet, formats, layout, rag_cache)
     workbook.close()
-    # mkstemp makes the file private; give it the permissions a normal new file would have.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(filename, 0o666 & ~umask)

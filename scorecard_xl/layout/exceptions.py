@@ -10,7 +10,7 @@ from ..styles import RAG_WORDS
 from ..template import Indicator, Template
 from .common import BACK_TO_CONTENTS, blank, result_style
 from .model import Chart, ChartSeries, RagRange, Sheet, link_to
-from .trends import TREND_MONTHS, trend_months
+from .trends import TREND_MONTHS
 
 NO_COMMENTARY = "No commentary supplied."
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell

@@ -7,7 +7,7 @@ import pandas as pd
 from ..calculator import Scorecard, county_results
 from ..template import Template
 from .common import BACK_TO_CONTENTS, blank, count_style, financial_year, result_style
-from .model import RagRange, Sheet, Sparkline, col_letter, link_to
+from .model import RagRange, Sheet, Sparkline, link_to
 
 HEADERS = [
     "ID", "Indicator", "Polarity", "Data Period", "Latest Result", "RAG", "Num", "Denom",
