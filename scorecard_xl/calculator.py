@@ -109,13 +109,16 @@ def activity_table(activity: pd.DataFrame, template: Template, month: pd.Timesta
     measures = [m.column for m in template.activity_measures]
     last = month - pd.DateOffset(months=1)
     recent = activity[activity["Month"].isin([month, last])]
-    totals = roll_up(recent, template, ["Month"], measures).set_index(["Unit", "Month"])
+    rolled = roll_up(recent, template, ["Month"], measures)
+    totals = {(u, m): row for u, m, row in zip(rolled["Unit"], rolled["Month"],
+                                                rolled[measures].to_dict("records"))}
+    months_with_data = set(activity["Month"])
 
     def figure(unit: str, when: pd.Timestamp, column: str):
-        if (unit, when) in totals.index:
-            return int(totals.at[(unit, when), column])
+        if (unit, when) in totals:
+            return int(totals[(unit, when)][column])
         # No rows at or under the unit that month: it had nothing, if the month has data at all.
-        return 0 if (activity["Month"] == when).any() else pd.NA
+        return 0 if when in months_with_data else pd.NA
 
     table = {"Unit": template.activity_rows}
     for m in template.activity_measures:
