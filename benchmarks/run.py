@@ -387,7 +387,7 @@ def profile_generate(input_path: str | Path, template: str | Path, out: str | Pa
     body = text.getvalue()
     body = body[body.find("   ncalls"):] if "   ncalls" in body else body
     stages = ", ".join(f"{s} {result['steps'][s]['s']:.2f}s" for s in STAGES)
-    return f"cProfile of generate (under the profiler: {stages}), top {top} by cumulative time:\n{body}"
+    return f"cProfile of generate (under the profiler: {stages}), top {top} by cumulative time:\n{body.rstrip()}"
 
 
 # ============================================================================ child processes
@@ -588,7 +588,16 @@ def machine() -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (f"{cpu}, {cores} cores, {ram} RAM; Python {platform.python_version()}, pandas {pandas.__version__}, "
             f"numpy {numpy.__version__}, XlsxWriter {xlsxwriter.__version__}, openpyxl {openpyxl.__version__}, "
-            f"python-calamine {getattr(python_calamine, '__version__', '?')}")
+            f"python-calamine {_version('python-calamine', python_calamine)}")
+
+
+def _version(distribution: str, module) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(distribution)
+    except Exception:  # noqa: BLE001 - a version is only informative
+        return getattr(module, "__version__", "?")
 
 
 def code_state() -> str:

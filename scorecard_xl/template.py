@@ -305,7 +305,9 @@ def load_template(name_or_path: str | Path = DEFAULT_TEMPLATE) -> Template:
             f"template {str(name_or_path)!r} not found; bundled templates: {', '.join(available_templates())}"
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when present: same rules as yaml.safe_load, several times faster.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise TemplateError(f"{path.name}: not valid YAML: {exc}") from None
     try:
