@@ -61,6 +61,20 @@ BASELINE_SHEETS = ("Results", "Definitions", "Activity Data", "Indicator Data")
 
 # ============================================================================ memory
 
+def scrub_paths(text: str) -> str:
+    """Recorded results name files relative to the repository and site-packages, not this machine."""
+    import site
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    prefixes = [(str(ROOT) + "/", ""), (paths["purelib"] + "/", "site-packages/"),
+                *((p + "/", "site-packages/") for p in site.getsitepackages()),
+                (paths["stdlib"] + "/", "stdlib/"), (paths["scripts"] + "/", "")]
+    for prefix, short in prefixes:
+        text = text.replace(prefix, short)
+    return text
+
+
 def peak_mb() -> float:
     """This process's peak resident memory since start (or the last reset), in MB."""
     try:
@@ -859,9 +873,9 @@ def main(argv: list[str] | None = None) -> None:
                               "Calculator alone:", calculator_table([size])])
             if size.get("profile"):
                 text += "\n\n" + size["profile"]
-            (RESULTS_DIR / f"{today}-{name}.txt").write_text(text + "\n", encoding="utf-8")
-            (RESULTS_DIR / f"{today}-{name}.json").write_text(
-                json.dumps({k: v for k, v in size.items() if k != "profile"}, indent=1) + "\n", encoding="utf-8")
+            (RESULTS_DIR / f"{today}-{name}.txt").write_text(scrub_paths(text) + "\n", encoding="utf-8")
+            (RESULTS_DIR / f"{today}-{name}.json").write_text(scrub_paths(
+                json.dumps({k: v for k, v in size.items() if k != "profile"}, indent=1)) + "\n", encoding="utf-8")
 
     print("\nAll sizes (seconds; generate = the 5 stages in one process; baseline and floor = read + write):")
     print(summary_table(done))
