@@ -65,9 +65,10 @@ def scrub_paths(text: str) -> str:
     """Recorded results name files relative to the repository and site-packages, not this machine."""
     import site
     import sysconfig
+    import tempfile
 
     paths = sysconfig.get_paths()
-    prefixes = [(str(ROOT) + "/", ""), (paths["purelib"] + "/", "site-packages/"),
+    prefixes = [(str(ROOT) + "/", ""), (tempfile.gettempdir() + "/", "$TMPDIR/"), (paths["purelib"] + "/", "site-packages/"),
                 *((p + "/", "site-packages/") for p in site.getsitepackages()),
                 (paths["stdlib"] + "/", "stdlib/"), (paths["scripts"] + "/", "")]
     for prefix, short in prefixes:
