@@ -56,13 +56,10 @@ def write_value(ws, row: int, col: int, value: object, fmt) -> None:
 
 
 def _default_style(series: pd.Series) -> str:
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "date"
-    if pd.api.types.is_integer_dtype(series):
-        return "integer"
-    if pd.api.types.is_float_dtype(series):
-        return "decimal4"
-    return "text"
+    kind = rowstream.column_kind(series)
+    if kind == "number":
+        return "integer" if pd.api.types.is_integer_dtype(series) else "decimal4"
+    return kind  # "date" or "text"
 
 
 STREAM_MIN_ROWS = 2_000  # tables at least this long are streamed (see rowstream.py)

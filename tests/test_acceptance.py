@@ -20,7 +20,6 @@ asserted precisely (not skipped); see `PLACEMENTS_INDICATOR` and `EAST_KENT_TEAM
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -31,11 +30,7 @@ from scorecard_xl.calculator import calculate
 from scorecard_xl.reader import read_export
 from scorecard_xl.template import load_template
 
-# The reference parser sits next to this file; see test_reference_parser.py.
-_TESTS_DIR = str(Path(__file__).resolve().parent)
-if _TESTS_DIR not in sys.path:
-    sys.path.insert(0, _TESTS_DIR)
-from reference_scorecard import (  # noqa: E402
+from reference_scorecard import (
     RAG_WORDS,
     Reference,
     display_like,

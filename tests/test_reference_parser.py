@@ -11,20 +11,13 @@ state the engine is in.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
-# The helper module sits next to this file; make it importable however pytest
-# is configured (rootdir conftest, importlib mode, tests/ as a package or not).
-_TESTS_DIR = str(Path(__file__).resolve().parent)
-if _TESTS_DIR not in sys.path:
-    sys.path.insert(0, _TESTS_DIR)
-from reference_scorecard import (  # noqa: E402
+from reference_scorecard import (
     DOT_ARROWS,
     EXCEPTION_TITLE_ALIASES,
     RAG_LETTERS,

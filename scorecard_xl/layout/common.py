@@ -35,3 +35,10 @@ def blank(value: object) -> object:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def section_row(sheet, row: int, title: str, width: int) -> None:
+    """A section heading across the table's width: the title, then shaded empty cells."""
+    sheet.put(row, 0, title, "section")
+    for col in range(1, width):
+        sheet.put(row, col, None, "section")

@@ -6,11 +6,12 @@ import pandas as pd
 
 from ..calculator import Scorecard
 from ..problems import Problem
-from ..styles import RAG_WORDS
+from ..styles import RAG_WORDS, number_style
 from ..template import Indicator, Template
 from .common import BACK_TO_CONTENTS, blank, result_style
 from .model import Chart, ChartSeries, RagRange, Sheet, link_to
-from .trends import TREND_MONTHS
+from .trends import HEADER_ROW as TRENDS_HEADER_ROW
+from .trends import TREND_MONTHS, trend_range
 
 NO_COMMENTARY = "No commentary supplied."
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell
@@ -79,11 +80,11 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
 
     if ind.id in trend_rows:
         data_row = trend_rows[ind.id]
-        months = "'Trends'!$D$3:$P$3"
+        months = trend_range(TRENDS_HEADER_ROW, absolute=True)
         sheet.charts.append(Chart(
             kind="line", title=f"{report.title}: last {TREND_MONTHS} months",
-            series=[ChartSeries("Result", months, _row_range(data_row)),
-                    ChartSeries("Target", months, _row_range(data_row + 1), dash=True)],
+            series=[ChartSeries("Result", months, trend_range(data_row, absolute=True)),
+                    ChartSeries("Target", months, trend_range(data_row + 1, absolute=True), dash=True)],
             row=row, col=0, percent_axis=ind.unit == "percent", width=640, height=200,
             description=f"Line chart of {report.title} for the last {TREND_MONTHS} months, with the target."))
         row += 11  # the chart's height in rows, and one to spare
@@ -134,10 +135,6 @@ def _split_for_cells(text: str) -> list[str]:
     return pieces
 
 
-def _row_range(row: int) -> str:
-    return f"='Trends'!$D${row + 1}:$P${row + 1}"
-
-
 def _trend_style(ind: Indicator, value: float, month: pd.Timestamp, when: pd.Timestamp) -> str:
     """One more decimal where rounding would put the value on the other side of a RAG boundary.
 
@@ -157,8 +154,6 @@ def _trend_style(ind: Indicator, value: float, month: pd.Timestamp, when: pd.Tim
         if not any((value < b) != (shown < b) for b in bounds):
             break
         decimals += 1
-    from ..styles import number_style
-
     return number_style(ind.unit, decimals)
 
 

@@ -29,7 +29,6 @@ class Table:
     first_row: int
     frame: pd.DataFrame
     column_styles: dict[str, str] = field(default_factory=dict)  # by column name; default by dtype
-    first_col: int = 0
 
 
 @dataclass

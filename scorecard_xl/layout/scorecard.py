@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..calculator import Scorecard, county_results
 from ..template import Template
-from .common import BACK_TO_CONTENTS, blank, count_style, financial_year, result_style
+from .common import BACK_TO_CONTENTS, blank, count_style, financial_year, result_style, section_row
 from .model import RagRange, Sheet, Sparkline, link_to
 
 HEADERS = [
@@ -33,9 +33,7 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
     row = HEADER_ROW + 1
     first_data = row
     for section in template.sections:
-        sheet.put(row, 0, section.title, "section")
-        for col in range(1, len(headers)):
-            sheet.put(row, col, None, "section")
+        section_row(sheet, row, section.title, len(headers))
         row += 1
         for ind in section.indicators:
             r = latest.loc[ind.id]

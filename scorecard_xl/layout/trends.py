@@ -10,7 +10,9 @@ from .common import BACK_TO_CONTENTS, blank, result_style
 from .model import Sheet, col_letter, link_to
 
 TREND_MONTHS = 13
+SHEET = "Trends"
 HEADER_ROW = 2
+FIRST_VALUE_COL = 3  # Indicator, Indicator Name, Measure, then the months
 
 
 def trend_months(month: pd.Timestamp) -> pd.DatetimeIndex:
@@ -25,7 +27,7 @@ def trends_sheet(scorecard: Scorecard, template: Template) -> tuple[Sheet, dict[
     county = results[(results["Unit"] == root) & (results["Cohort"] == ALL)]
     by_indicator = {k: g.set_index("Month")["Result"].reindex(months) for k, g in county.groupby("Indicator")}
 
-    sheet = Sheet("Trends", f"Trends: {root}, last {TREND_MONTHS} months to {scorecard.month:%b %Y}")
+    sheet = Sheet(SHEET, f"Trends: {root}, last {TREND_MONTHS} months to {scorecard.month:%b %Y}")
     sheet.put(0, 0, sheet.title, "title")
     sheet.put(1, 0, BACK_TO_CONTENTS, "link", link=link_to("Contents"))
     headers = ["Indicator", "Indicator Name", "Measure", *[m.strftime("%b %Y") for m in months]]
@@ -43,15 +45,21 @@ def trends_sheet(scorecard: Scorecard, template: Template) -> tuple[Sheet, dict[
             sheet.put(row, 1, ind.title)
             sheet.put(row, 2, measure)
             for k, value in enumerate(values):
-                sheet.put(row, 3 + k, blank(value), style)
+                sheet.put(row, FIRST_VALUE_COL + k, blank(value), style)
             row += 1
         rows[ind.id] = row - 2
-    sheet.widths = {0: 10, 1: 60, 2: 9, **{3 + k: 10 for k in range(TREND_MONTHS)}}
-    sheet.freeze = (HEADER_ROW + 1, 3)
+    sheet.widths = {0: 10, 1: 60, 2: 9, **{FIRST_VALUE_COL + k: 10 for k in range(TREND_MONTHS)}}
+    sheet.freeze = (HEADER_ROW + 1, FIRST_VALUE_COL)
     sheet.header_rows = (HEADER_ROW, HEADER_ROW)
     return sheet, rows
 
 
-def trend_range(row: int, first_col: int = 3) -> str:
-    """The A1 range of one trend row's 13 values on the Trends sheet."""
-    return f"'Trends'!{col_letter(first_col)}{row + 1}:{col_letter(first_col + TREND_MONTHS - 1)}{row + 1}"
+def trend_range(row: int, absolute: bool = False) -> str:
+    """The A1 range of one row's 13 month cells on the Trends sheet (HEADER_ROW: the months).
+
+    Sparklines take 'Trends'!D4:P4; charts take the absolute form, ='Trends'!$D$4:$P$4.
+    """
+    first, last = col_letter(FIRST_VALUE_COL), col_letter(FIRST_VALUE_COL + TREND_MONTHS - 1)
+    if absolute:
+        return f"='{SHEET}'!${first}${row + 1}:${last}${row + 1}"
+    return f"'{SHEET}'!{first}{row + 1}:{last}{row + 1}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..calculator import ALL, EXCL, Scorecard
 from ..template import Template
-from .common import BACK_TO_CONTENTS, blank, count_style, financial_year, result_style
+from .common import BACK_TO_CONTENTS, blank, count_style, financial_year, result_style, section_row
 from .model import RagRange, Sheet, link_to
 
 HEADER_ROW = 3
@@ -35,9 +35,7 @@ def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
     row = HEADER_ROW + 1
     first = row
     for title, unit, ids in blocks:
-        sheet.put(row, 0, title, "section")
-        for col in range(1, len(headers)):
-            sheet.put(row, col, None, "section")
+        section_row(sheet, row, title, len(headers))
         row += 1
         for ind_id in ids:
             ind = template.indicator(ind_id)
