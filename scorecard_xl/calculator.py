@@ -249,9 +249,10 @@ def rag_ratings(num: np.ndarray, den: np.ndarray, indicator: Indicator, months: 
     return out
 
 
-def _target_periods(indicator: Indicator, months: pd.DatetimeIndex):
+def _target_periods(indicator: Indicator, months: pd.DatetimeIndex | np.ndarray):
     """(mask of months in force, TargetPeriod) for each of the indicator's target periods."""
-    starts = [pd.Timestamp(p.from_month) for p in indicator.targets]
+    months = np.asarray(months, dtype="datetime64[ns]")
+    starts = [np.datetime64(pd.Timestamp(p.from_month), "ns") for p in indicator.targets]
     for i, period in enumerate(indicator.targets):
         end = starts[i + 1] if i + 1 < len(starts) else None
         mask = months >= starts[i]
@@ -296,13 +297,19 @@ def directions(num: np.ndarray, den: np.ndarray, prev_num: np.ndarray, prev_den:
 
 
 def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
-    """The Results table: one row per indicator x unit x cohort x month where computable."""
+    """The Results table: one row per indicator x unit x cohort x month where computable.
+
+    Each indicator's figures are computed on its (unit, cohort, month) arrays; the columns
+    are gathered as arrays and become one DataFrame at the end.
+    """
     grid = monthly_grid(rows, template)
     n_months = grid.num.shape[-1]
-    months = index_to_month(np.arange(n_months) + grid.first_month)
-    levels = {u: template.units[u].level for u in grid.units}
-    areas = {u: template.area_of(u) for u in grid.units}
-    frames = []
+    months = index_to_month(np.arange(n_months) + grid.first_month).to_numpy()
+    unit_names = np.asarray(grid.units, dtype=object)
+    unit_levels = np.asarray([template.units[u].level for u in grid.units], dtype=object)
+    unit_areas = np.asarray([template.area_of(u) for u in grid.units], dtype=object)
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in RESULT_COLUMNS}
+    which: list[np.ndarray] = []  # each row's indicator position, for the indicator's own columns
     for k, ind in enumerate(template.indicators):
         num, den, has = grid.num[k], grid.den[k], grid.has_data[k]
         if not has.any():
@@ -316,72 +323,63 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
             num_c, den_c, valid = num, den, has
             num_3 = den_3 = valid_3 = None
         if not ind.has_denominator:  # a count is n / 1
-            den_c = np.where(valid, SCALE, 0)
-            den_c = np.broadcast_to(den_c, num_c.shape).copy()
+            den_c = np.broadcast_to(np.where(valid, SCALE, 0), num_c.shape).copy()
         computable = valid & (den_c > 0) if ind.has_denominator else np.broadcast_to(valid, num_c.shape)
         computable = np.broadcast_to(computable, num_c.shape)
         # A result not computable counts as missing for the comparisons.
         num_c = np.where(computable, num_c, 0)
         den_c = np.where(computable, den_c, 0)
 
-        def shifted(a: np.ndarray, by: int) -> np.ndarray:
-            out = np.zeros_like(a)
-            out[..., by:] = a[..., :-by]
-            return out
+        keep = computable.ravel()
+        unit_idx, cohort_idx, month_idx = np.unravel_index(np.flatnonzero(keep), num_c.shape)
+        when = months[month_idx]
 
-        prev_n, prev_d = shifted(num_c, 1), shifted(den_c, 1)
-        year_n, year_d = shifted(num_c, 12), shifted(den_c, 12)
-        month_grid = np.broadcast_to(np.asarray(months), num_c.shape)
-        flat_months = pd.DatetimeIndex(month_grid.ravel())
+        def picked(a: np.ndarray, back: int = 0) -> np.ndarray:
+            """The kept cells' values `back` months earlier (0 before the first month)."""
+            earlier = month_idx - back
+            return np.where(earlier >= 0, a[unit_idx, cohort_idx, np.maximum(earlier, 0)], 0)
 
-        def result(n: np.ndarray, d: np.ndarray) -> np.ndarray:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.where(d > 0, n / np.where(d > 0, d, 1), np.nan)
-
-        flat = {
-            "num": num_c.ravel(), "den": den_c.ravel(),
-            "prev_n": prev_n.ravel(), "prev_d": prev_d.ravel(),
-            "year_n": year_n.ravel(), "year_d": year_d.ravel(),
-        }
+        n, d = picked(num_c), picked(den_c)
+        prev_n, prev_d = picked(num_c, 1), picked(den_c, 1)
+        year_n, year_d = picked(num_c, 12), picked(den_c, 12)
+        which.append(np.full(len(n), k))
+        add = lambda column, values: columns[column].append(values)  # noqa: E731
+        add("Month", when)
+        add("Unit", unit_names[unit_idx])
+        add("Level", unit_levels[unit_idx])
+        add("Area", unit_areas[unit_idx])
+        add("Cohort", np.asarray(COHORTS, dtype=object)[cohort_idx])
+        add("Numerator", n / SCALE)
+        add("Denominator", d / SCALE if ind.has_denominator else np.full(len(n), np.nan))
+        add("Result", _ratio(n, d))
+        add("Target", target_values(ind, when))
+        add("RAG", rag_ratings(n, d, ind, when))
+        add("Result 1 Month Ago", _ratio(prev_n, prev_d))
+        add("DoT 1 Month", directions(n, d, prev_n, prev_d, ind, when))
+        add("Result 1 Year Ago", _ratio(year_n, year_d))
+        add("DoT 1 Year", directions(n, d, year_n, year_d, ind, when))
         if num_3 is not None:
             ok3 = np.broadcast_to(valid_3, num_3.shape) & (den_3 > 0)
-            flat["r3_n"] = np.where(ok3, num_3, 0).ravel()
-            flat["r3_d"] = np.where(ok3, den_3, 0).ravel()
-        keep = computable.ravel()
-        sel = {k2: v[keep] for k2, v in flat.items()}
-        when = flat_months[keep]
-        unit_idx, cohort_idx, _ = np.unravel_index(np.flatnonzero(keep), num_c.shape)
-        unit_names = np.asarray(grid.units, dtype=object)[unit_idx]
-
-        frame = pd.DataFrame({
-            "Month": when,
-            "Indicator": ind.id,
-            "Indicator Name": ind.title,
-            "Section": template.section_of[ind.id],
-            "Unit": unit_names,
-            "Level": pd.Series(unit_names).map(levels).to_numpy(),
-            "Area": pd.Series(unit_names).map(areas).to_numpy(),
-            "Cohort": np.asarray(COHORTS, dtype=object)[cohort_idx],
-            "Numerator": sel["num"] / SCALE,
-            "Denominator": sel["den"] / SCALE if ind.has_denominator else np.nan,
-            "Result": result(sel["num"], sel["den"]),
-            "Target": target_values(ind, when),
-            "RAG": rag_ratings(sel["num"], sel["den"], ind, when),
-            "Result 1 Month Ago": result(sel["prev_n"], sel["prev_d"]),
-            "DoT 1 Month": directions(sel["num"], sel["den"], sel["prev_n"], sel["prev_d"], ind, when),
-            "Result 1 Year Ago": result(sel["year_n"], sel["year_d"]),
-            "DoT 1 Year": directions(sel["num"], sel["den"], sel["year_n"], sel["year_d"], ind, when),
-        })
-        if num_3 is not None:
-            frame["Rolling 3 Months"] = result(sel["r3_n"], sel["r3_d"])
-            frame["Rolling 3 Months RAG"] = rag_ratings(sel["r3_n"], sel["r3_d"], ind, when)
+            r3_n = np.where(ok3, num_3, 0)[unit_idx, cohort_idx, month_idx]
+            r3_d = np.where(ok3, den_3, 0)[unit_idx, cohort_idx, month_idx]
+            add("Rolling 3 Months", _ratio(r3_n, r3_d))
+            add("Rolling 3 Months RAG", rag_ratings(r3_n, r3_d, ind, when))
         else:
-            frame["Rolling 3 Months"] = np.nan
-            frame["Rolling 3 Months RAG"] = None
-        frames.append(frame)
-    if not frames:
+            add("Rolling 3 Months", np.full(len(n), np.nan))
+            add("Rolling 3 Months RAG", np.full(len(n), None, dtype=object))
+    if not which:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
+    position = np.concatenate(which)
+    for column, describe in (("Indicator", lambda i: i.id), ("Indicator Name", lambda i: i.title),
+                             ("Section", lambda i: template.section_of[i.id])):
+        columns[column] = [np.asarray([describe(i) for i in template.indicators], dtype=object)[position]]
+    return pd.DataFrame({c: np.concatenate(parts) for c, parts in columns.items()})
+
+
+def _ratio(n: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """n / d as floats for display; NaN where there is no result (d = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d > 0, n / np.where(d > 0, d, 1), np.nan)
 
 
 def definitions_table(template: Template) -> pd.DataFrame:
@@ -444,8 +442,13 @@ def missing_figure_warnings(rows: pd.DataFrame, results: pd.DataFrame, template:
     root unit (cohort All), and the UASC sheet's units in both cohorts.
     """
     root = template.organisation_tree.name
-    data_months = rows.groupby("Indicator")["Month"].agg(lambda m: set(m)).to_dict()
-    latest = results[results["Month"] == month].set_index(["Indicator", "Unit", "Cohort"])
+    data_months: dict[str, set] = {}
+    for ind_id, when in rows[["Indicator", "Month"]].drop_duplicates().itertuples(index=False, name=None):
+        data_months.setdefault(ind_id, set()).add(when)
+    latest = results[results["Month"] == month]
+    shown = ["Result", "Result 1 Month Ago", "Result 1 Year Ago", "Rolling 3 Months"]
+    figures = dict(zip(zip(latest["Indicator"], latest["Unit"], latest["Cohort"]),
+                       latest[shown].to_dict("records")))
     wanted = [(i.id, root, ALL) for i in template.indicators]
     if template.uasc_impact:
         u = template.uasc_impact
@@ -455,7 +458,7 @@ def missing_figure_warnings(rows: pd.DataFrame, results: pd.DataFrame, template:
     for ind_id, unit, cohort in dict.fromkeys(wanted):
         ind = template.indicator(ind_id)
         have = data_months.get(ind_id, set())
-        row = latest.loc[(ind_id, unit, cohort)] if (ind_id, unit, cohort) in latest.index else None
+        row = figures.get((ind_id, unit, cohort))
         checks = [("result", "Result", 0, 12 if ind.period == "R12M" else 1)]
         if unit == root and cohort == ALL:
             length = 12 if ind.period == "R12M" else 1

@@ -184,10 +184,8 @@ class _SheetReader:
         raw = frame[column]
         allow_blank = pd.Series(allow_blank, index=frame.index)
         fractional = pd.Series(fractional, index=frame.index)
-        kinds = raw.map(type)
+        text, is_bool = _of_type(raw, str), _of_type(raw, bool)
         blank = _is_blank(raw)
-        is_bool = kinds == bool
-        text = kinds == str
         number = pd.to_numeric(raw.where(~text & ~is_bool & ~blank), errors="coerce").astype("float64")
         if text.any():  # numbers typed as text, perhaps with thousands separators (1,234.5)
             typed = raw[text].str.strip()
@@ -228,13 +226,30 @@ def _letter(col: int) -> str:
     return xl_col_to_name(col)
 
 
+# What pandas' infer_dtype (one pass in C) reports for columns holding no text and no booleans.
+_NO_TEXT_OR_BOOL = {"empty", "floating", "integer", "mixed-integer-float", "decimal", "datetime", "datetime64",
+                    "date", "timedelta", "timedelta64", "time", "period"}
+
+
+def _of_type(values: pd.Series, kind: type) -> pd.Series:
+    """Which cells hold a value of exactly this type (calamine gives str, float, int, bool, dates)."""
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred in _NO_TEXT_OR_BOOL or (inferred == "string" and kind is not str):  # no need to look
+        return pd.Series(False, index=values.index)
+    if inferred == "string":  # every value is text
+        return values.notna()
+    return values.map(type) == kind
+
+
 def _is_blank(values: pd.Series) -> pd.Series:
     """None, empty text or text of spaces only."""
-    blank = values.isna()
-    text = values.map(type) == str
-    if text.any():
-        blank |= text & values.where(text, "x").str.strip().eq("")
-    return blank
+    blank = values.isna().to_numpy().copy()
+    if pd.api.types.infer_dtype(values, skipna=True) not in _NO_TEXT_OR_BOOL:
+        # Look at each distinct value once: a column repeats a few texts many times.
+        codes, uniques = pd.factorize(values)  # missing values get code -1
+        empty = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [False])
+        blank |= empty[codes]
+    return pd.Series(blank, index=values.index)
 
 
 def _number_problem(kind: str, value: object, number: float) -> str:

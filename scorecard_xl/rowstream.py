@@ -4,9 +4,14 @@ XlsxWriter's cell API costs several microseconds a cell and keeps every cell in 
 until the file is closed; a raw data sheet of a million rows would take minutes and
 gigabytes. For the big raw tables the writer lets XlsxWriter lay out everything else
 (title, header, table definition, styles, print setup) and streams the data rows here,
-column by column and chunk by chunk, in the same SpreadsheetML XlsxWriter writes:
-numbers as <v>, dates as serial numbers, text through XlsxWriter's shared string table
-(always text, so a value starting with "=" can never become a formula).
+chunk by chunk, in the same SpreadsheetML XlsxWriter writes: numbers as <v>, dates as
+serial numbers, text through XlsxWriter's shared string table (always text, so a value
+starting with "=" can never become a formula).
+
+Speed: a row is one str.format call on a template holding every cell of the row, so
+the per-cell work is only turning each value into text. Rows with missing values use a
+template without those cells (a missing value is no cell at all, as in XlsxWriter);
+every cell keeps its A1 reference, so nothing shifts and every reader places it alike.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import pandas as pd
 
 from .layout.model import col_letter
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 4_096  # small enough that the package's deflate thread keeps pace (see zipwriter.py)
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
@@ -32,13 +37,6 @@ def column_kind(series: pd.Series) -> str:
     return "text"
 
 
-def _number_cells(values: np.ndarray, refs: list[str], style: int) -> list[str]:
-    missing = np.isnan(values)
-    # repr of a float64 is the shortest text that reads back to the same number.
-    return ["" if skip else f'<c r="{r}" s="{style}"><v>{v!r}</v></c>'
-            for v, r, skip in zip(values.tolist(), refs, missing.tolist())]
-
-
 def shared_string_indices(series: pd.Series, strings) -> np.ndarray:
     """Each value's index in the workbook's shared string table (-1 where missing).
 
@@ -47,47 +45,72 @@ def shared_string_indices(series: pd.Series, strings) -> np.ndarray:
     XlsxWriter's table still accepts strings; `strings` is its SharedStringTable.
     """
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    index = np.array([strings._get_shared_string_index(str(u)) for u in uniques] + [-1], dtype=np.int64)
-    used = int((codes >= 0).sum())
-    strings.count += used - len(uniques)  # each use counts, as XlsxWriter's own writes do
     too_long = [u for u in uniques if len(str(u)) > 32_767]
     if too_long:
         raise ValueError(f"a text of {len(str(too_long[0])):,} characters does not fit in one cell")
+    index = np.array([strings._get_shared_string_index(str(u)) for u in uniques] + [-1], dtype=np.int64)
+    used = int((codes >= 0).sum())
+    strings.count += used - len(uniques)  # each use counts, as XlsxWriter's own writes do
     return index[codes]  # code -1 picks the sentinel -1
 
 
-def cells(values: pd.Series | np.ndarray, kind: str, style: int, refs: list[str]) -> list[str]:
-    """The <c> elements of one column ('' where the value is missing: no cell).
+def prepare(frame: pd.DataFrame, strings) -> list[tuple[str, np.ndarray]]:
+    """Each column's kind and values as a numpy array, text already in the shared string table.
 
-    refs: each cell's A1 reference; every cell carries it, so a missing value never
-    shifts the cells after it. For kind "text", values are shared string indices.
+    Numbers stay int64 when the column is integer (written "3", not "3.0"), else float64
+    (NaN = missing); dates become Excel serial day numbers; text becomes string indices.
     """
-    if kind == "number":
-        return _number_cells(pd.to_numeric(values).astype("float64").to_numpy(), refs, style)
-    if kind == "date":
-        serial = (values - EXCEL_EPOCH) / pd.Timedelta(days=1)
-        return _number_cells(serial.astype("float64").to_numpy(), refs, style)
-    return ["" if i < 0 else f'<c r="{r}" s="{style}" t="s"><v>{i}</v></c>'
-            for i, r in zip(np.asarray(values).tolist(), refs)]
-
-
-def prepare(frame: pd.DataFrame, strings) -> list[tuple[str, object]]:
-    """Each column's kind and values, text already in the shared string table."""
     prepared = []
     for column in frame.columns:
-        kind = column_kind(frame[column])
-        values = shared_string_indices(frame[column], strings) if kind == "text" else frame[column]
+        series = frame[column]
+        kind = column_kind(series)
+        if kind == "text":
+            values = shared_string_indices(series, strings)
+        elif kind == "date":
+            values = ((series - EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype="float64", na_value=np.nan)
+        elif pd.api.types.is_integer_dtype(series) and not series.hasnans:
+            values = series.to_numpy(dtype="int64")
+        else:
+            values = series.to_numpy(dtype="float64", na_value=np.nan)
         prepared.append((kind, values))
     return prepared
 
 
-def write_rows(fh: TextIO, prepared: list[tuple[str, object]], n_rows: int, first_row: int,
+def _texts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value as the text of its <v> element (an object array), and where values are missing.
+
+    Each distinct value is turned into text once: raw columns repeat a few values many times.
+    """
+    codes, uniques = pd.factorize(values)  # NaN gets code -1
+    # repr of a float is the shortest text that reads back as exactly the same number.
+    to_text = repr if values.dtype.kind == "f" else str
+    table = np.array([to_text(u) for u in uniques.tolist()] + [""], dtype=object)
+    return table[codes], codes < 0
+
+
+def write_rows(fh: TextIO, prepared: list[tuple[str, np.ndarray]], n_rows: int, first_row: int,
                styles: list[int]) -> None:
-    """Write the prepared columns as <row> elements, the first at 0-based sheet row `first_row`."""
-    letters = [col_letter(i) for i in range(len(prepared))]
+    """Write the prepared columns as <row> elements, the first at 0-based sheet row `first_row`.
+
+    Each chunk is laid out as a (rows x pieces) array of text pieces - for every cell its
+    opening tag, row number, style, value and closing tag - filled column by column and
+    joined once; a missing value's pieces are empty strings, so it has no cell at all.
+    """
+    text = ' t="s"'  # the value is a shared string index
+    openings = [(f'<c r="{col_letter(j)}', f'" s="{style}"{text if kind == "text" else ""}><v>')
+                for j, ((kind, _), style) in enumerate(zip(prepared, styles))]
     for start in range(0, n_rows, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n_rows)
-        numbers = range(first_row + start + 1, first_row + stop + 1)
-        columns = [cells(values[start:stop], kind, style, [f"{letter}{n}" for n in numbers])
-                   for (kind, values), style, letter in zip(prepared, styles, letters)]
-        fh.write("".join(f'<row r="{n}">{"".join(row)}</row>' for n, row in zip(numbers, zip(*columns))))
+        numbers = np.arange(first_row + start + 1, first_row + stop + 1).astype(str).astype(object)
+        pieces = np.empty((stop - start, 4 + 5 * len(prepared)), dtype=object)
+        pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '">', "</row>"
+        for j, ((kind, values), (opening, style)) in enumerate(zip(prepared, openings)):
+            chunk = values[start:stop]
+            texts, missing = _texts(chunk)
+            if kind == "text":
+                missing = chunk < 0  # string index -1
+            cell = pieces[:, 3 + 5 * j: 8 + 5 * j]
+            cell[:, 0], cell[:, 1], cell[:, 2], cell[:, 3], cell[:, 4] = opening, numbers, style, texts, "</v></c>"
+            if missing.any():
+                cell[missing] = ""
+        fh.write("".join(pieces.ravel().tolist()))

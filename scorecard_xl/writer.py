@@ -17,7 +17,7 @@ import pandas as pd
 
 from xlsxwriter.utility import xl_range
 
-from . import rowstream
+from . import rowstream, zipwriter
 from .atomic import replacing
 from .layout.model import Cell, Chart, RagRange, Sheet, Table, WorkbookLayout
 from .styles import RAG_COLOURS, style_dict
@@ -233,4 +233,9 @@ def _write(layout: WorkbookLayout, filename: str) -> None:
     formats, rag_cache = _Formats(workbook), {}
     for sheet in layout.sheets:
         _write_sheet(workbook, sheet, formats, layout, rag_cache)
-    workbook.close()
+    # Deflate each worksheet in a second thread as XlsxWriter writes it (zipwriter.py).
+    package = zipwriter.Package()
+    for worksheet in workbook.worksheets():
+        package.deflate_while_written(worksheet)
+    with package.installed():
+        workbook.close()

@@ -1,0 +1,221 @@
+"""The workbook's zip package, its worksheets deflated while their XML is written.
+
+XlsxWriter writes every part of a workbook (sheets, styles, strings, ...) to a temporary
+file, then deflates the parts one after another into the zip with `zipfile`. For the Kent
+sample that deflate is a third of the write: 29 MB of raw-data XML. Here each worksheet's
+XML is deflated as it is written, by a second thread (zlib and crc32 release the GIL, so on
+two cores it runs beside the Python that generates the XML), and the zip is then put
+together from parts already deflated.
+
+Two pieces, both installed by `Package` for one workbook's close():
+
+- `DeflatingPart`: the text file a worksheet writes its XML into. It encodes the text and
+  hands blocks of about a megabyte to the package's deflate thread, which writes them,
+  deflated, to the part's temporary file and keeps the part's CRC-32 and sizes.
+- `ZipPackage`: what XlsxWriter's `Workbook._store_workbook` is given in place of
+  `zipfile.ZipFile` (it constructs one, calls write(filename, arcname) for each part, then
+  close()). It copies deflated parts as they are and deflates the other, small parts itself.
+
+The zip is plain: deflate, no data descriptors, ZIP64 records only for a part or an offset
+that passes 4 GiB. Same input, same bytes: every entry is dated 1980-01-01 00:00 (as
+XlsxWriter dates its in-memory parts) and the deflate blocks depend only on the text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import struct
+import zlib
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import BinaryIO, Iterator
+
+BLOCK_CHARS = 1 << 20  # XML characters handed to the deflate thread at a time
+BACKLOG = 8  # blocks waiting at most, so memory stays bounded if the XML outpaces the deflate
+WINDOW = 32 * 1024  # deflate's window: how far back a block's matches may reach
+LEVEL = 6  # zlib's default, what zipfile uses
+THREADS = max(1, min(4, os.cpu_count() or 1))
+ZIP64_LIMIT = 0xFFFFFFFF  # a size or offset this large is stored in a ZIP64 record instead
+DOS_TIME, DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00, the earliest a zip can say
+
+
+def _compressor(dictionary: bytes = b""):
+    # Raw deflate, as a zip entry holds it; primed with the text before, when there is some.
+    if dictionary:
+        return zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=dictionary)
+    return zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+
+
+def _deflate_block(data: bytes, dictionary: bytes, last: bool) -> bytes:
+    """One block of a part, deflated on its own (as pigz does, so blocks can go in parallel).
+
+    Primed with the 32 KiB before it, the block's back-references reach into the previous
+    block just as one long deflate's would; a sync flush ends it on a byte boundary with
+    the deflate stream still open, so the blocks, put end to end, are one valid stream.
+    """
+    compressor = _compressor(dictionary)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+class DeflatingPart:
+    """A text file for one part's XML, deflated block by block by the package's threads."""
+
+    def __init__(self, path: str, worker: ThreadPoolExecutor):
+        self._file = open(path, "wb")  # noqa: SIM115 - closed by wait(), or abandon()
+        self._worker = worker
+        self._text: list[str] = []
+        self._chars = 0
+        self._window = b""  # the last 32 KiB of text submitted: the next block's dictionary
+        self._blocks: deque[Future] = deque()
+        self.crc = self.size = self.compressed_size = 0
+
+    def write(self, text: str) -> int:
+        self._text.append(text)
+        self._chars += len(text)
+        if self._chars >= BLOCK_CHARS:
+            self._submit(last=False)
+        return len(text)
+
+    def close(self) -> None:
+        """XlsxWriter has written the whole part: deflate the rest."""
+        self._submit(last=True)
+
+    def wait(self) -> DeflatingPart:
+        """Write every deflated block to the file, in order; re-raise what went wrong in a thread."""
+        while self._blocks:
+            self._write_next()
+        self._file.close()
+        return self
+
+    def abandon(self) -> None:
+        self._file.close()
+
+    def _submit(self, last: bool) -> None:
+        data = "".join(self._text).encode("utf-8")
+        self._text, self._chars = [], 0
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        while len(self._blocks) >= BACKLOG:
+            self._write_next()
+        self._blocks.append(self._worker.submit(_deflate_block, data, self._window, last))
+        self._window = (self._window + data[-WINDOW:])[-WINDOW:]
+
+    def _write_next(self) -> None:
+        deflated = self._blocks.popleft().result()
+        self._file.write(deflated)
+        self.compressed_size += len(deflated)
+
+
+class Package:
+    """Deflates one workbook's worksheets while XlsxWriter writes them, then zips the parts."""
+
+    def __init__(self) -> None:
+        self._worker = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="deflate")
+        self._parts: dict[str, DeflatingPart] = {}
+
+    def deflate_while_written(self, worksheet) -> None:
+        """Have the worksheet write its XML through a DeflatingPart."""
+        original = worksheet._set_xml_writer
+
+        def set_xml_writer(filename) -> None:
+            if not isinstance(filename, str):  # an in-memory part: XlsxWriter's own way
+                original(filename)
+                return
+            worksheet.fh = self._parts[filename] = DeflatingPart(filename, self._worker)
+            worksheet.internal_fh = True  # so XlsxWriter closes it when the sheet is written
+
+        worksheet._set_xml_writer = set_xml_writer
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """While open, XlsxWriter zips the workbook with ZipPackage.
+
+        Swaps the ZipFile name in xlsxwriter.workbook and puts it back afterwards; the
+        writer closes one workbook at a time.
+        """
+        import xlsxwriter.workbook
+
+        original = xlsxwriter.workbook.ZipFile
+        xlsxwriter.workbook.ZipFile = functools.partial(ZipPackage, deflated=self._parts)
+        try:
+            yield
+        finally:
+            xlsxwriter.workbook.ZipFile = original
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            for part in self._parts.values():
+                part.abandon()
+
+
+class ZipPackage:
+    """The part of zipfile.ZipFile that XlsxWriter uses, taking parts already deflated."""
+
+    def __init__(self, file: str | os.PathLike | BinaryIO, mode: str = "w", compression: int = 8,
+                 allowZip64: bool = True, *, deflated: dict[str, DeflatingPart] | None = None):
+        if mode != "w" or compression != 8:
+            raise ValueError("ZipPackage only writes new, deflated zips")
+        self._own = isinstance(file, (str, os.PathLike))
+        self._out: BinaryIO = open(file, "wb") if self._own else file  # noqa: SIM115 - closed in close()
+        self._deflated = deflated if deflated is not None else {}
+        self._offset = 0
+        self._entries: list[tuple[bytes, int, int, int, int, int]] = []  # name, flags, crc, sizes, offset
+
+    def write(self, filename: str, arcname: str) -> None:
+        part = self._deflated.pop(str(filename), None)
+        if part is not None:
+            part.wait()
+            with open(filename, "rb") as deflated:
+                self._add(arcname, part.crc, part.compressed_size, part.size,
+                          lambda out: shutil.copyfileobj(deflated, out, 1 << 20))
+            return
+        compressor, crc, size, blocks = _compressor(), 0, 0, []
+        with open(filename, "rb") as plain:
+            while data := plain.read(1 << 20):
+                crc, size = zlib.crc32(data, crc), size + len(data)
+                blocks.append(compressor.compress(data))
+        blocks.append(compressor.flush())
+        self._add(arcname, crc, sum(map(len, blocks)), size, lambda out: out.writelines(blocks))
+
+    def writestr(self, arcname: str, data: bytes | str) -> None:
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        compressor = _compressor()
+        deflated = compressor.compress(data) + compressor.flush()
+        self._add(getattr(arcname, "filename", arcname), zlib.crc32(data), len(deflated), len(data),
+                  lambda out: out.write(deflated))
+
+    def _add(self, arcname: str, crc: int, compressed_size: int, size: int, write_data) -> None:
+        name = arcname.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800  # bit 11: the name is UTF-8
+        zip64 = size >= ZIP64_LIMIT or compressed_size >= ZIP64_LIMIT
+        # A local header's ZIP64 record, when it has one, holds both sizes.
+        extra = struct.pack("<HHQQ", 1, 16, size, compressed_size) if zip64 else b""
+        header = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 45 if zip64 else 20, 0, flags, 8,
+                             DOS_TIME, DOS_DATE, crc, ZIP64_LIMIT if zip64 else compressed_size,
+                             ZIP64_LIMIT if zip64 else size, len(name), len(extra))
+        self._out.write(header + name + extra)
+        write_data(self._out)
+        self._entries.append((name, flags, crc, compressed_size, size, self._offset))
+        self._offset += len(header) + len(name) + len(extra) + compressed_size
+
+    def close(self) -> None:
+        directory = []
+        for name, flags, crc, compressed_size, size, offset in self._entries:
+            # The central directory's ZIP64 record holds only the fields too large for it.
+            large = [v for v in (size, compressed_size, offset) if v >= ZIP64_LIMIT]
+            extra = struct.pack(f"<HH{len(large)}Q", 1, 8 * len(large), *large) if large else b""
+            version = 45 if large else 20
+            directory.append(struct.pack(
+                "<4s4B4HL2L5H2L", b"PK\x01\x02", version, 0, version, 0, flags, 8, DOS_TIME, DOS_DATE, crc,
+                min(compressed_size, ZIP64_LIMIT), min(size, ZIP64_LIMIT), len(name), len(extra), 0, 0, 0, 0,
+                min(offset, ZIP64_LIMIT)) + name + extra)
+        start, length, count = self._offset, sum(map(len, directory)), len(directory)
+        self._out.writelines(directory)
+        if start >= ZIP64_LIMIT or length >= ZIP64_LIMIT or count >= 0xFFFF:
+            self._out.write(struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, length, start))
+            self._out.write(struct.pack("<4sLQL", b"PK\x06\x07", 0, start + length, 1))
+        self._out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
+                                    min(length, ZIP64_LIMIT), min(start, ZIP64_LIMIT), 0))
+        if self._own:
+            self._out.close()
