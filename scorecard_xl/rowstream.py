@@ -8,10 +8,10 @@ chunk by chunk, in the same SpreadsheetML XlsxWriter writes: numbers as <v>, dat
 serial numbers, text through XlsxWriter's shared string table (always text, so a value
 starting with "=" can never become a formula).
 
-Speed: a row is one str.format call on a template holding every cell of the row, so
-the per-cell work is only turning each value into text. Rows with missing values use a
-template without those cells (a missing value is no cell at all, as in XlsxWriter);
-every cell keeps its A1 reference, so nothing shifts and every reader places it alike.
+Speed: the XML of a chunk of rows is built as one array of text pieces, column by
+column, and joined once; each distinct value is turned into text once. Every cell keeps
+its A1 reference, so every reader places it alike; a missing value is an empty cell with
+the column's style, as XlsxWriter's write_blank makes it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def column_kind(series: pd.Series) -> str:
     if pd.api.types.is_datetime64_any_dtype(series):
         return "date"
     if pd.api.types.is_bool_dtype(series):
-        return "text"
+        return "boolean"
     if pd.api.types.is_numeric_dtype(series):
         return "number"
     return "text"
@@ -58,7 +58,8 @@ def prepare(frame: pd.DataFrame, strings) -> list[tuple[str, np.ndarray]]:
     """Each column's kind and values as a numpy array, text already in the shared string table.
 
     Numbers stay int64 when the column is integer (written "3", not "3.0"), else float64
-    (NaN = missing); dates become Excel serial day numbers; text becomes string indices.
+    (NaN = missing); dates become Excel serial day numbers; text becomes string indices
+    and booleans 1/0 (both -1 where missing).
     """
     prepared = []
     for column in frame.columns:
@@ -66,6 +67,8 @@ def prepare(frame: pd.DataFrame, strings) -> list[tuple[str, np.ndarray]]:
         kind = column_kind(series)
         if kind == "text":
             values = shared_string_indices(series, strings)
+        elif kind == "boolean":  # 1 or 0 (-1 where missing), a cell of type "b"
+            values = series.map({True: 1, False: 0}).fillna(-1).to_numpy(dtype="int64")
         elif kind == "date":
             values = ((series - EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype="float64", na_value=np.nan)
         elif pd.api.types.is_integer_dtype(series) and not series.hasnans:
@@ -94,23 +97,23 @@ def write_rows(fh: TextIO, prepared: list[tuple[str, np.ndarray]], n_rows: int, 
 
     Each chunk is laid out as a (rows x pieces) array of text pieces - for every cell its
     opening tag, row number, style, value and closing tag - filled column by column and
-    joined once; a missing value's pieces are empty strings, so it has no cell at all.
+    joined once; a missing value is an empty cell with the column's style.
     """
-    text = ' t="s"'  # the value is a shared string index
-    openings = [(f'<c r="{col_letter(j)}', f'" s="{style}"{text if kind == "text" else ""}><v>')
+    types = {"text": ' t="s"', "boolean": ' t="b"'}  # a shared string's index; TRUE/FALSE as 1/0
+    openings = [(f'<c r="{col_letter(j)}', f'" s="{style}"{types.get(kind, "")}><v>', f'" s="{style}"/>')
                 for j, ((kind, _), style) in enumerate(zip(prepared, styles))]
     for start in range(0, n_rows, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n_rows)
         numbers = np.arange(first_row + start + 1, first_row + stop + 1).astype(str).astype(object)
         pieces = np.empty((stop - start, 4 + 5 * len(prepared)), dtype=object)
         pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '">', "</row>"
-        for j, ((kind, values), (opening, style)) in enumerate(zip(prepared, openings)):
+        for j, ((kind, values), (opening, style, blank)) in enumerate(zip(prepared, openings)):
             chunk = values[start:stop]
             texts, missing = _texts(chunk)
-            if kind == "text":
-                missing = chunk < 0  # string index -1
+            if kind in types:
+                missing = chunk < 0  # the -1 of a missing text or boolean
             cell = pieces[:, 3 + 5 * j: 8 + 5 * j]
             cell[:, 0], cell[:, 1], cell[:, 2], cell[:, 3], cell[:, 4] = opening, numbers, style, texts, "</v></c>"
-            if missing.any():
-                cell[missing] = ""
+            if missing.any():  # an empty cell that keeps the column's style, as write_blank makes
+                cell[missing, 2:] = (blank, "", "")
         fh.write("".join(pieces.ravel().tolist()))

@@ -59,10 +59,10 @@ def _default_style(series: pd.Series) -> str:
     kind = rowstream.column_kind(series)
     if kind == "number":
         return "integer" if pd.api.types.is_integer_dtype(series) else "decimal4"
-    return kind  # "date" or "text"
+    return "text" if kind == "boolean" else kind  # "date" or "text"
 
 
-STREAM_MIN_ROWS = 2_000  # tables at least this long are streamed (see rowstream.py)
+STREAM_MIN_ROWS = 500  # tables at least this long are streamed (see rowstream.py)
 
 
 def _write_table(ws, table: Table, formats: _Formats) -> None:
@@ -237,5 +237,13 @@ def _write(layout: WorkbookLayout, filename: str) -> None:
     package = zipwriter.Package()
     for worksheet in workbook.worksheets():
         package.deflate_while_written(worksheet)
-    with package.installed():
-        workbook.close()
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        with package.installed():
+            workbook.close()
+    except FileCreateError as exc:  # XlsxWriter wraps the OSError of a failed write: unwrap it
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise

@@ -14,17 +14,17 @@ Two pieces, both installed by `Package` for one workbook's close():
   deflated, to the part's temporary file and keeps the part's CRC-32 and sizes.
 - `ZipPackage`: what XlsxWriter's `Workbook._store_workbook` is given in place of
   `zipfile.ZipFile` (it constructs one, calls write(filename, arcname) for each part, then
-  close()). It copies deflated parts as they are and deflates the other, small parts itself.
+  close(); its in_memory mode, which would call writestr, is not used). It copies deflated
+  parts as they are and deflates the other, small parts itself.
 
-The zip is plain: deflate, no data descriptors, ZIP64 records only for a part or an offset
-that passes 4 GiB. Same input, same bytes: every entry is dated 1980-01-01 00:00 (as
+The zip is plain: deflate, no data descriptors, no ZIP64 records (see _check_fits). Same input, same bytes: every entry is dated 1980-01-01 00:00 (as
 XlsxWriter dates its in-memory parts) and the deflate blocks depend only on the text.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
+import errno
 import os
 import shutil
 import struct
@@ -38,7 +38,7 @@ BACKLOG = 8  # blocks waiting at most, so memory stays bounded if the XML outpac
 WINDOW = 32 * 1024  # deflate's window: how far back a block's matches may reach
 LEVEL = 6  # zlib's default, what zipfile uses
 THREADS = max(1, min(4, os.cpu_count() or 1))
-ZIP64_LIMIT = 0xFFFFFFFF  # a size or offset this large is stored in a ZIP64 record instead
+ZIP_LIMIT = 0xFFFFFFFF  # sizes and offsets must stay below this (no ZIP64 records: see _check_fits)
 DOS_TIME, DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00, the earliest a zip can say
 
 
@@ -118,12 +118,7 @@ class Package:
 
     def deflate_while_written(self, worksheet) -> None:
         """Have the worksheet write its XML through a DeflatingPart."""
-        original = worksheet._set_xml_writer
-
-        def set_xml_writer(filename) -> None:
-            if not isinstance(filename, str):  # an in-memory part: XlsxWriter's own way
-                original(filename)
-                return
+        def set_xml_writer(filename: str) -> None:
             worksheet.fh = self._parts[filename] = DeflatingPart(filename, self._worker)
             worksheet.internal_fh = True  # so XlsxWriter closes it when the sheet is written
 
@@ -138,15 +133,23 @@ class Package:
         """
         import xlsxwriter.workbook
 
+        packages: list[ZipPackage] = []
+
+        def zip_package(*args, **kwargs) -> ZipPackage:
+            packages.append(ZipPackage(*args, deflated=self._parts, **kwargs))
+            return packages[-1]
+
         original = xlsxwriter.workbook.ZipFile
-        xlsxwriter.workbook.ZipFile = functools.partial(ZipPackage, deflated=self._parts)
+        xlsxwriter.workbook.ZipFile = zip_package
         try:
             yield
         finally:
             xlsxwriter.workbook.ZipFile = original
             self._worker.shutdown(wait=True, cancel_futures=True)
-            for part in self._parts.values():
+            for part in self._parts.values():  # left by a failure: close their files
                 part.abandon()
+            for package in packages:
+                package.abandon()
 
 
 class ZipPackage:
@@ -178,44 +181,43 @@ class ZipPackage:
         blocks.append(compressor.flush())
         self._add(arcname, crc, sum(map(len, blocks)), size, lambda out: out.writelines(blocks))
 
-    def writestr(self, arcname: str, data: bytes | str) -> None:
-        data = data.encode("utf-8") if isinstance(data, str) else data
-        compressor = _compressor()
-        deflated = compressor.compress(data) + compressor.flush()
-        self._add(getattr(arcname, "filename", arcname), zlib.crc32(data), len(deflated), len(data),
-                  lambda out: out.write(deflated))
-
     def _add(self, arcname: str, crc: int, compressed_size: int, size: int, write_data) -> None:
         name = arcname.encode("utf-8")
         flags = 0 if name.isascii() else 0x800  # bit 11: the name is UTF-8
-        zip64 = size >= ZIP64_LIMIT or compressed_size >= ZIP64_LIMIT
-        # A local header's ZIP64 record, when it has one, holds both sizes.
-        extra = struct.pack("<HHQQ", 1, 16, size, compressed_size) if zip64 else b""
-        header = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 45 if zip64 else 20, 0, flags, 8,
-                             DOS_TIME, DOS_DATE, crc, ZIP64_LIMIT if zip64 else compressed_size,
-                             ZIP64_LIMIT if zip64 else size, len(name), len(extra))
-        self._out.write(header + name + extra)
+        _check_fits(arcname, size, compressed_size, self._offset)
+        header = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, flags, 8, DOS_TIME, DOS_DATE, crc,
+                             compressed_size, size, len(name), 0)
+        self._out.write(header + name)
         write_data(self._out)
         self._entries.append((name, flags, crc, compressed_size, size, self._offset))
-        self._offset += len(header) + len(name) + len(extra) + compressed_size
+        self._offset += len(header) + len(name) + compressed_size
 
     def close(self) -> None:
-        directory = []
-        for name, flags, crc, compressed_size, size, offset in self._entries:
-            # The central directory's ZIP64 record holds only the fields too large for it.
-            large = [v for v in (size, compressed_size, offset) if v >= ZIP64_LIMIT]
-            extra = struct.pack(f"<HH{len(large)}Q", 1, 8 * len(large), *large) if large else b""
-            version = 45 if large else 20
-            directory.append(struct.pack(
-                "<4s4B4HL2L5H2L", b"PK\x01\x02", version, 0, version, 0, flags, 8, DOS_TIME, DOS_DATE, crc,
-                min(compressed_size, ZIP64_LIMIT), min(size, ZIP64_LIMIT), len(name), len(extra), 0, 0, 0, 0,
-                min(offset, ZIP64_LIMIT)) + name + extra)
+        directory = [struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, flags, 8, DOS_TIME, DOS_DATE, crc,
+                                 compressed_size, size, len(name), 0, 0, 0, 0, 0, offset) + name
+                     for name, flags, crc, compressed_size, size, offset in self._entries]
         start, length, count = self._offset, sum(map(len, directory)), len(directory)
+        _check_fits("the zip's directory", length, length, start)
+        if count >= 0xFFFF:
+            raise OSError(errno.EFBIG, f"{count:,} parts are more than a zip without ZIP64 records holds")
         self._out.writelines(directory)
-        if start >= ZIP64_LIMIT or length >= ZIP64_LIMIT or count >= 0xFFFF:
-            self._out.write(struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, length, start))
-            self._out.write(struct.pack("<4sLQL", b"PK\x06\x07", 0, start + length, 1))
-        self._out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
-                                    min(length, ZIP64_LIMIT), min(start, ZIP64_LIMIT), 0))
+        self._out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, length, start, 0))
+        self.abandon()
+
+    def abandon(self) -> None:
+        """Close the file (if this package opened it); after a failure, what XlsxWriter leaves."""
         if self._own:
             self._out.close()
+
+
+def _check_fits(what: str, size: int, compressed_size: int, offset: int) -> None:
+    """Refuse what a plain zip cannot say: sizes or offsets of 4 GiB or more.
+
+    Excel's row limit splits raw data across sheets long before one sheet's XML nears
+    4 GiB, so only a workbook of tens of millions of rows gets here; ZIP64 records would
+    hold it, but LibreOffice (7.4) opens no workbook that has them, from zipfile or here.
+    """
+    if max(size, compressed_size, offset) >= ZIP_LIMIT:
+        raise OSError(errno.EFBIG, f"the workbook would pass 4 GiB at {what}, more than a plain zip holds "
+                                   "and more than spreadsheet programs open; write the raw data to a "
+                                   "companion file (--raw-data separate) or report fewer months")

@@ -18,7 +18,9 @@ XlsxWriter calls, and the Kent template where a case is about it (fractional FTE
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
+import os
 import random
 import re
 import struct
@@ -35,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scorecard_xl.layout.raw as raw  # noqa: E402
 import scorecard_xl.reader as reader  # noqa: E402
 import scorecard_xl.writer as writer  # noqa: E402
+import scorecard_xl.zipwriter as zipwriter  # noqa: E402
 from conftest import (  # noqa: E402
     ACTIVITY_HEADER,
     COMMENTARY_HEADER,
@@ -953,6 +956,26 @@ def test_failure_while_writing_keeps_earlier_file(tmp_path, good_tiny, tiny_yaml
     result = cli_runner_generate(good_tiny, out, "--template", str(tiny_yaml))
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError) and "injected" in str(result.exception)
+    assert_left_intact(out)
+
+
+@pytest.mark.parametrize("failure, fragment", [("disk full", "No space left on device"),
+                                               ("past 4 GiB", "would pass 4 GiB")])
+def test_failure_while_zipping_is_an_error_not_a_crash(tmp_path, good_tiny, tiny_yaml, monkeypatch, failure,
+                                                       fragment):
+    """A write that fails inside XlsxWriter's close is reported as the OSError it is (XlsxWriter
+    wraps it in FileCreateError), with exit 1 and the earlier file untouched."""
+    if failure == "disk full":
+        def full(self, filename, arcname):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(zipwriter.ZipPackage, "write", full)
+    else:
+        monkeypatch.setattr(zipwriter, "ZIP_LIMIT", 20_000)
+    out = earlier_output(tmp_path)
+    result = cli_runner_generate(good_tiny, out, "--template", str(tiny_yaml))
+    assert result.exit_code == 1, result.output
+    assert fragment in result.output and "Nothing was written" in result.output, result.output
     assert_left_intact(out)
 
 
