@@ -2,23 +2,25 @@
 
 XlsxWriter writes every part of a workbook (sheets, styles, strings, ...) to a temporary
 file, then deflates the parts one after another into the zip with `zipfile`. For the Kent
-sample that deflate is a third of the write: 29 MB of raw-data XML. Here each worksheet's
-XML is deflated as it is written, by a second thread (zlib and crc32 release the GIL, so on
-two cores it runs beside the Python that generates the XML), and the zip is then put
-together from parts already deflated.
+sample that deflate was a third of the write: 29 MB of raw-data XML. Here each worksheet's
+XML is deflated as it is written, by background threads (zlib and crc32 release the GIL,
+so they run beside the Python that generates the XML), and the zip is then put together
+from parts already deflated.
 
 Two pieces, both installed by `Package` for one workbook's close():
 
 - `DeflatingPart`: the text file a worksheet writes its XML into. It encodes the text and
-  hands blocks of about a megabyte to the package's deflate thread, which writes them,
-  deflated, to the part's temporary file and keeps the part's CRC-32 and sizes.
+  hands blocks of a megabyte or more to the threads, which deflate them independently,
+  each primed with the 32 KiB before it (as pigz does), so the blocks joined in order are
+  one deflate stream, compressed as well as a single pass would.
 - `ZipPackage`: what XlsxWriter's `Workbook._store_workbook` is given in place of
   `zipfile.ZipFile` (it constructs one, calls write(filename, arcname) for each part, then
   close(); its in_memory mode, which would call writestr, is not used). It copies deflated
   parts as they are and deflates the other, small parts itself.
 
-The zip is plain: deflate, no data descriptors, no ZIP64 records (see _check_fits). Same input, same bytes: every entry is dated 1980-01-01 00:00 (as
-XlsxWriter dates its in-memory parts) and the deflate blocks depend only on the text.
+The zip is plain: deflate, no data descriptors, no ZIP64 records (see _check_fits). Same
+input, same bytes: every entry is dated 1980-01-01 00:00 (as XlsxWriter dates its
+in-memory parts), and block boundaries depend only on the text, not on the threads.
 """
 
 from __future__ import annotations
@@ -33,11 +35,11 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO, Iterator
 
-BLOCK_CHARS = 1 << 20  # XML characters handed to the deflate thread at a time
+BLOCK_CHARS = 1 << 20  # XML characters (at least) handed to the deflate threads at a time
 BACKLOG = 8  # blocks waiting at most, so memory stays bounded if the XML outpaces the deflate
 WINDOW = 32 * 1024  # deflate's window: how far back a block's matches may reach
 LEVEL = 6  # zlib's default, what zipfile uses
-THREADS = max(1, min(4, os.cpu_count() or 1))
+THREADS = max(1, min(4, os.cpu_count() or 1))  # the output is the same whatever the number
 ZIP_LIMIT = 0xFFFFFFFF  # sizes and offsets must stay below this (no ZIP64 records: see _check_fits)
 DOS_TIME, DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00, the earliest a zip can say
 
