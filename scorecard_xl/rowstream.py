@@ -9,9 +9,9 @@ serial numbers, text through XlsxWriter's shared string table (always text, so a
 starting with "=" can never become a formula).
 
 Speed: the XML of a chunk of rows is built as one array of text pieces, column by
-column, and joined once; each distinct value is turned into text once. Every cell keeps
-its A1 reference, so every reader places it alike; a missing value is an empty cell with
-the column's style, as XlsxWriter's write_blank makes it.
+column, and joined once; each distinct value is turned into text once. A missing value
+has no cell at all (as the writer's cell-by-cell path leaves it); every cell keeps its A1
+reference, so nothing shifts and every reader places it alike.
 """
 
 from __future__ import annotations
@@ -97,23 +97,23 @@ def write_rows(fh: TextIO, prepared: list[tuple[str, np.ndarray]], n_rows: int, 
 
     Each chunk is laid out as a (rows x pieces) array of text pieces - for every cell its
     opening tag, row number, style, value and closing tag - filled column by column and
-    joined once; a missing value is an empty cell with the column's style.
+    joined once; a missing value has no cell at all.
     """
     types = {"text": ' t="s"', "boolean": ' t="b"'}  # a shared string's index; TRUE/FALSE as 1/0
-    openings = [(f'<c r="{col_letter(j)}', f'" s="{style}"{types.get(kind, "")}><v>', f'" s="{style}"/>')
+    openings = [(f'<c r="{col_letter(j)}', f'" s="{style}"{types.get(kind, "")}><v>')
                 for j, ((kind, _), style) in enumerate(zip(prepared, styles))]
     for start in range(0, n_rows, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n_rows)
         numbers = np.arange(first_row + start + 1, first_row + stop + 1).astype(str).astype(object)
         pieces = np.empty((stop - start, 4 + 5 * len(prepared)), dtype=object)
         pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '">', "</row>"
-        for j, ((kind, values), (opening, style, blank)) in enumerate(zip(prepared, openings)):
+        for j, ((kind, values), (opening, style)) in enumerate(zip(prepared, openings)):
             chunk = values[start:stop]
             texts, missing = _texts(chunk)
             if kind in types:
                 missing = chunk < 0  # the -1 of a missing text or boolean
             cell = pieces[:, 3 + 5 * j: 8 + 5 * j]
             cell[:, 0], cell[:, 1], cell[:, 2], cell[:, 3], cell[:, 4] = opening, numbers, style, texts, "</v></c>"
-            if missing.any():  # an empty cell that keeps the column's style, as write_blank makes
-                cell[missing, 2:] = (blank, "", "")
+            if missing.any():  # no cell at all: the empty pieces join to nothing
+                cell[missing] = ""
         fh.write("".join(pieces.ravel().tolist()))

@@ -36,6 +36,10 @@ class _Formats:
         return self._cache[name]
 
 
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
 def write_value(ws, row: int, col: int, value: object, fmt) -> None:
     if value is None or value is pd.NA or value is pd.NaT:
         ws.write_blank(row, col, None, fmt)
@@ -77,7 +81,8 @@ def _write_table(ws, table: Table, formats: _Formats) -> None:
         for col, name in enumerate(frame.columns):
             fmt = formats[styles[col]]
             for i, value in enumerate(frame[name].to_numpy(dtype=object)):
-                write_value(ws, first + 1 + i, col, value, fmt)
+                if not _is_missing(value):  # a missing value has no cell, as in a streamed table
+                    write_value(ws, first + 1 + i, col, value, fmt)
     last_row = first + max(len(frame), 1)
     options = {
         "name": table.name,
