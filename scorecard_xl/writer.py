@@ -41,7 +41,7 @@ def _is_missing(value: object) -> bool:
 
 
 def write_value(ws, row: int, col: int, value: object, fmt) -> None:
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT:  # a styled empty cell (layout cells keep borders)
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
         ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), fmt)
@@ -222,6 +222,7 @@ def write_workbooks(books: list[tuple[WorkbookLayout, Path]]) -> list[Path]:
 
 def _write(layout: WorkbookLayout, filename: str) -> None:
     import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
 
     workbook = xlsxwriter.Workbook(filename, {
         "strings_to_formulas": False,
@@ -238,12 +239,10 @@ def _write(layout: WorkbookLayout, filename: str) -> None:
     formats, rag_cache = _Formats(workbook), {}
     for sheet in layout.sheets:
         _write_sheet(workbook, sheet, formats, layout, rag_cache)
-    # Deflate each worksheet in a second thread as XlsxWriter writes it (zipwriter.py).
+    # Deflate each worksheet in background threads as XlsxWriter writes it (zipwriter.py).
     package = zipwriter.Package()
     for worksheet in workbook.worksheets():
         package.deflate_while_written(worksheet)
-    from xlsxwriter.exceptions import FileCreateError
-
     try:
         with package.installed():
             workbook.close()
