@@ -23,7 +23,7 @@ import pandas as pd
 
 from .layout.model import col_letter
 
-CHUNK_ROWS = 4_096  # small enough that the package's deflate thread keeps pace (see zipwriter.py)
+CHUNK_ROWS = 4_096  # rows built at a time: memory stays small, and the deflate threads (zipwriter.py) start early
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 

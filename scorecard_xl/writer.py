@@ -37,21 +37,19 @@ class _Formats:
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    return (value is None or value is pd.NA or value is pd.NaT
+            or (isinstance(value, (float, np.floating)) and math.isnan(value)))
 
 
 def write_value(ws, row: int, col: int, value: object, fmt) -> None:
-    if value is None or value is pd.NA or value is pd.NaT:  # a styled empty cell (layout cells keep borders)
+    if _is_missing(value):  # a styled empty cell: layout cells keep their borders and fills
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
         ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), fmt)
     elif isinstance(value, (bool, np.bool_)):
         ws.write_boolean(row, col, bool(value), fmt)
     elif isinstance(value, (int, float, np.integer, np.floating)):
-        if math.isnan(float(value)):
-            ws.write_blank(row, col, None, fmt)
-        else:
-            ws.write_number(row, col, float(value), fmt)
+        ws.write_number(row, col, float(value), fmt)
     else:
         text = str(value)
         if len(text) > 32_767:  # the layout splits long text; reaching here is a bug, not data loss

@@ -62,9 +62,11 @@ def _package(path: Path, parts: list[tuple[str, list[str]]], plain: dict[str, by
 
 
 def _check_with_unzip(path: Path) -> None:
-    if UNZIP:
-        run = subprocess.run([UNZIP, "-t", str(path)], capture_output=True, text=True)
-        assert run.returncode == 0 and "No errors detected" in run.stdout, run.stdout + run.stderr
+    """Info-ZIP's unzip tests every entry (CI installs it; skip where it is missing)."""
+    if UNZIP is None:
+        pytest.skip("unzip is not installed")
+    run = subprocess.run([UNZIP, "-t", str(path)], capture_output=True, text=True)
+    assert run.returncode == 0 and "No errors detected" in run.stdout, run.stdout + run.stderr
 
 
 def _read_all(path: Path) -> dict[str, bytes]:
