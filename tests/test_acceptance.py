@@ -31,6 +31,7 @@ from scorecard_xl.reader import read_export
 from scorecard_xl.template import load_template
 
 from reference_scorecard import (
+    EAST_KENT_TEAMS,
     RAG_WORDS,
     Reference,
     display_like,
@@ -65,14 +66,6 @@ PLACEMENTS_INDICATOR = "17"
 # team rows as published (computed from the parsed rows, not typed here); every
 # other cell must be exactly as published.
 EAST_KENT = "East Kent"
-EAST_KENT_TEAMS = [
-    "Canterbury CSWT",
-    "Swale CSWT",
-    "Thanet Margate CSWT",
-    "Thanet Ramsgate CSWT",
-    "East Kent (Can/Swa) CIC",
-    "East Kent (Tha) CIC",
-]
 PF_PREFIX = "PF Cases - "
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -101,6 +103,11 @@ def test_missing_values_leave_no_cell_and_never_shift_others(tmp_path, monkeypat
     assert streamed == cells
     assert [[c[0] for c in row] for row in streamed[1:]] == [
         ["A", "B", "C"], ["x", 1.5, None], [None, None, "y"], ["z", None, None]]
+    for way in ("streamed", "cells"):  # no <c> element at all where a value is missing
+        with zipfile.ZipFile(tmp_path / f"{way}.xlsx") as archive:
+            xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        refs = re.findall(r'<c r="([A-C][3-5])"', xml)
+        assert refs == ["A3", "B3", "C4", "A5"], (way, refs)
 
 
 def test_chunks_join_seamlessly(tmp_path, monkeypatch):
