@@ -169,7 +169,7 @@ def measure_generate(input_path: str | Path, template: str | Path, out: str | Pa
     meter = Meter()
     input_path, out = Path(input_path), Path(out)
     with meter.step("import"):
-        from scorecard_xl.template import load_template
+        from scorecard_xl.engine.template import load_template
 
         try:
             from scorecard_xl.pipeline import generate_workbook
@@ -185,10 +185,10 @@ def measure_generate(input_path: str | Path, template: str | Path, out: str | Pa
         import datetime as _dt
         import hashlib
 
-        from scorecard_xl import reader
-        from scorecard_xl.calculator import calculate
-        from scorecard_xl.layout import workbook_layout
-        from scorecard_xl.writer import write_workbook
+        from scorecard_xl.engine.calculator import calculate
+        from scorecard_xl.reading import reader
+        from scorecard_xl.workbook.layout import workbook_layout
+        from scorecard_xl.workbook.writer import write_workbook
 
         with meter.step("read"):
             sheets = reader.read_sheets(input_path)
@@ -235,10 +235,10 @@ def output_tables(input_path: str | Path, template: str | Path) -> dict:
     {"sheets": [{"name", "cells": [(row, col, value)], "tables": [(first_row, frame)]}],
      "baseline": [(sheet name, frame)] for Results, Definitions, Activity Data, Indicator Data}
     """
-    from scorecard_xl.calculator import calculate
-    from scorecard_xl.layout import workbook_layout
-    from scorecard_xl.reader import read_export
-    from scorecard_xl.template import load_template
+    from scorecard_xl.engine.calculator import calculate
+    from scorecard_xl.engine.template import load_template
+    from scorecard_xl.reading.reader import read_export
+    from scorecard_xl.workbook.layout import workbook_layout
 
     tmpl = load_template(template)
     export = read_export(Path(input_path), tmpl)

@@ -45,7 +45,8 @@ for path in (str(ROOT), str(HERE)):  # the template models; the sibling modules
 
 import kent_sample_check as check  # noqa: E402
 import kent_sample_solve as solve  # noqa: E402
-from scorecard_xl.template import load_template  # noqa: E402
+
+from scorecard_xl.engine.template import load_template  # noqa: E402
 
 AREAS = ["North Kent", "East Kent", "South Kent", "West Kent"]
 REST = "Rest"  # Kent beyond the four areas: Disability Service and County Services

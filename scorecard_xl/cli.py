@@ -73,7 +73,7 @@ def _err(message: str) -> None:
 
 def _template(template_name: str):
     """The template, or exit 1 saying what is wrong with it."""
-    from .template import TemplateError, load_template
+    from .engine.template import TemplateError, load_template
 
     try:
         return load_template(template_name)
@@ -92,8 +92,8 @@ def _report(exc, input_path: Path, consequence: str = "") -> None:
 
 def _load(input_path: Path, template_name: str, consequence: str = ""):
     """Template and export, or exit 1 with every problem listed."""
-    from .problems import InputError
-    from .reader import read_export
+    from .model import InputError
+    from .reading.reader import read_export
 
     template = _template(template_name)
     try:
@@ -114,7 +114,7 @@ def validate(input_path: InputPath, template: TemplateOption = "kent_scs") -> No
 
 def _mail_setup(config: Optional[Path], to, cc, subject, sender, sending: bool):
     """Mail settings and (when sending) the password, checked before any work; exit 1 if unusable."""
-    from .mailer import MailError, check_server, load_settings, password
+    from .delivery.mailer import MailError, check_server, load_settings, password
 
     try:
         settings = load_settings(config, to=to, cc=cc, subject=subject, sender=sender)
@@ -129,7 +129,7 @@ def _mail_setup(config: Optional[Path], to, cc, subject, sender, sending: bool):
 
 
 def _deliver(workbook: Path, settings, secret: Optional[str], eml: Optional[Path]) -> None:
-    from .mailer import MailError, deliver
+    from .delivery.mailer import MailError, deliver
 
     try:
         typer.echo(deliver(workbook, settings, secret, eml, warn=_err))
@@ -177,7 +177,7 @@ def generate(
         raise typer.BadParameter("with --pdf the workbook's name must not end in .pdf: the PDF is written "
                                  "beside it with that ending", param_hint="--output")
     if pdf:
-        from .pdf import PdfError, find_soffice
+        from .delivery.pdf import PdfError, find_soffice
 
         try:
             find_soffice()
@@ -187,8 +187,8 @@ def generate(
     if email:  # settings and password first: a mistake there should not cost a whole run
         settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml))
 
+    from .model import InputError
     from .pipeline import generate_workbook
-    from .problems import InputError
     from .progress import Stages
 
     tmpl = _template(template)
@@ -212,7 +212,7 @@ def generate(
     if len(result.paths) > 1:
         typer.echo(f"Wrote {result.paths[1]}: the raw data tables.")
     if pdf:
-        from .pdf import PdfError, write_pdf
+        from .delivery.pdf import PdfError, write_pdf
 
         pdf_path = out.with_suffix(".pdf")
         try:
@@ -261,8 +261,8 @@ def blank_template(
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
 ) -> None:
     """Write an empty input workbook for a template: headers, drop-down lists, checks and instructions."""
-    from .blank import write_blank
-    from .template import TemplateError, load_template
+    from .engine.template import TemplateError, load_template
+    from .workbook.blank import write_blank
 
     try:
         tmpl = load_template(template)
@@ -291,7 +291,7 @@ def blank_template(
 @app.command("templates")
 def list_templates() -> None:
     """List the bundled templates."""
-    from .template import available_templates
+    from .engine.template import available_templates
 
     for name in available_templates():
         typer.echo(name)

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .calculator import Scorecard, calculate
-from .layout import WorkbookLayout, workbook_layout
-from .problems import InputError, Problem
+from .engine.calculator import Scorecard, calculate
+from .engine.template import Template
+from .model import InputError, Problem
 from .progress import Stages
-from .reader import check_export, read_sheets
-from .template import Template
-from .writer import write_workbooks
+from .reading.reader import check_export, read_sheets
+from .workbook.layout import WorkbookLayout, workbook_layout
+from .workbook.writer import write_workbooks
 
 
 @dataclass

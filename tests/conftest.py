@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scorecard_xl.reader import SCALE
-from scorecard_xl.template import Template
+from scorecard_xl.engine.template import Template
+from scorecard_xl.model import SCALE
 
 TINY_DICT: dict = {
     "name": "tiny",
@@ -109,7 +109,7 @@ def tiny() -> Template:
 
 @pytest.fixture(scope="session")
 def kent() -> Template:
-    from scorecard_xl.template import load_template
+    from scorecard_xl.engine.template import load_template
 
     return load_template("kent_scs")
 
@@ -175,7 +175,7 @@ def commentary_rows(records) -> pd.DataFrame:
 
 def make_export(indicators: pd.DataFrame, activity: pd.DataFrame | None = None,
                 commentary: pd.DataFrame | None = None):
-    from scorecard_xl.reader import Export
+    from scorecard_xl.model import Export
 
     if activity is None:
         activity = activity_rows([])

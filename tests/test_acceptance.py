@@ -25,11 +25,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from scorecard_xl.calculator import calculate
-from scorecard_xl.reader import read_export
-from scorecard_xl.template import load_template
-
 from reference_scorecard import (
     EAST_KENT_TEAMS,
     RAG_WORDS,
@@ -40,6 +35,10 @@ from reference_scorecard import (
     load_reference,
     matches,
 )
+
+from scorecard_xl.engine.calculator import calculate
+from scorecard_xl.engine.template import load_template
+from scorecard_xl.reading.reader import read_export
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = REPO_ROOT / "samples" / "kent_liberi_export_2016-08.xlsx"

@@ -34,19 +34,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import scorecard_xl.layout.raw as raw  # noqa: E402
-import scorecard_xl.reader as reader  # noqa: E402
-import scorecard_xl.writer as writer  # noqa: E402
-import scorecard_xl.zipwriter as zipwriter  # noqa: E402
 from conftest import (  # noqa: E402
     ACTIVITY_HEADER,
     COMMENTARY_HEADER,
     INDICATOR_HEADER,
     TINY_DICT,
 )
-from scorecard_xl.calculator import calculate  # noqa: E402
-from scorecard_xl.problems import InputError  # noqa: E402
-from scorecard_xl.reader import SCALE, read_export  # noqa: E402
 from test_cli import KNOWN_BYTES, no_traceback  # noqa: E402
 from test_template import write_yaml  # noqa: E402
 from test_workbook import table_named, table_rows  # noqa: E402
@@ -60,6 +53,17 @@ from workbook_fixtures import (  # noqa: E402
     zip_text,
 )
 from workbook_fixtures import write_export as write_typed_export  # noqa: E402
+
+import scorecard_xl.reading.reader as reader  # noqa: E402
+import scorecard_xl.workbook.layout.raw as raw  # noqa: E402
+import scorecard_xl.workbook.writer as writer  # noqa: E402
+import scorecard_xl.workbook.zipwriter as zipwriter  # noqa: E402
+from scorecard_xl.engine.calculator import calculate  # noqa: E402
+from scorecard_xl.model import (
+    SCALE,
+    InputError,  # noqa: E402
+)
+from scorecard_xl.reading.reader import read_export  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension is not supported")
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import tiny_dict  # noqa: E402
 from workbook_fixtures import ROOT, kent_template, load_workbook  # noqa: E402
 
-from scorecard_xl.reader import COMMENTARY_COLUMNS, INDICATOR_COLUMNS  # noqa: E402
+from scorecard_xl.reading.reader import COMMENTARY_COLUMNS, INDICATOR_COLUMNS  # noqa: E402
 
 
 def run(*args, cwd: Path) -> subprocess.CompletedProcess:

@@ -12,7 +12,6 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import (
     activity_rows,
     commentary_rows,
@@ -25,13 +24,9 @@ from conftest import (
     scaled,
     value,
 )
-from scorecard_xl.calculator import (
-    ALL,
-    DOWN,
-    EXCL,
+
+from scorecard_xl.engine.calculator import (
     RESULT_COLUMNS,
-    SAME,
-    UP,
     activity_table,
     calculate,
     definitions_table,
@@ -41,7 +36,7 @@ from scorecard_xl.calculator import (
     rag_counts,
     rag_ratings,
 )
-from scorecard_xl.reader import SCALE
+from scorecard_xl.model import ALL, DOWN, EXCL, SAME, SCALE, UP
 
 approx = pytest.approx
 
@@ -786,7 +781,7 @@ def test_calculate_with_an_empty_activity_sheet_does_not_crash(tiny, write_expor
     # BUG (reported): with no month given, calculate() takes max(indicators' latest month,
     # activity's latest month); an Activity sheet with only its header has no latest month
     # (NaN) and max() raises TypeError instead of using the Indicators sheet's month.
-    from scorecard_xl.reader import read_export
+    from scorecard_xl.reading.reader import read_export
 
     path = write_export([], [["2016-08", "PSS", "N1", "N", 13, 100]])
     export = read_export(path, tiny)
@@ -799,7 +794,7 @@ def test_calculate_with_an_empty_activity_sheet_does_not_crash(tiny, write_expor
 
 def test_calculate_with_an_empty_indicators_sheet_does_not_crash(tiny, write_export):
     # BUG (reported): same as above with the Indicators sheet empty.
-    from scorecard_xl.reader import read_export
+    from scorecard_xl.reading.reader import read_export
 
     path = write_export([["2016-08", "N1", 3, 1]], [])
     export = read_export(path, tiny)

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scorecard_xl.cli import app  # noqa: E402
 from workbook_fixtures import (  # noqa: E402
     INDICATORS_SHEET,
     MINI_MONTHS,
@@ -31,6 +30,8 @@ from workbook_fixtures import (  # noqa: E402
     write_kent_template_variant,
     write_synthetic_export,
 )
+
+from scorecard_xl.cli import app  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension is not supported")
 

@@ -35,11 +35,12 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest import TINY_DICT  # noqa: E402
-from scorecard_xl.reader import parse_month, read_export  # noqa: E402
-from scorecard_xl.template import Template  # noqa: E402
 from test_bad_input import tiny_yaml  # noqa: E402
 from workbook_fixtures import PRODUCED, kent_template  # noqa: E402
 from workbook_fixtures import write_export as write_typed_export  # noqa: E402
+
+from scorecard_xl.engine.template import Template  # noqa: E402
+from scorecard_xl.reading.reader import parse_month, read_export  # noqa: E402
 
 __all__ = ["tiny_yaml"]  # a fixture, imported so pytest finds it
 

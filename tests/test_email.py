@@ -304,7 +304,13 @@ def test_no_password_without_a_terminal(workbook, tmp_path):
 
 
 def test_password_is_asked_for_in_a_terminal():
-    from scorecard_xl.mailer import MailError, MailSettings, MessageSettings, SmtpSettings, password
+    from scorecard_xl.delivery.mailer import (
+        MailError,
+        MailSettings,
+        MessageSettings,
+        SmtpSettings,
+        password,
+    )
 
     settings = MailSettings(SmtpSettings(host="mail.example.org", user=USER), MessageSettings(), "")
     prompts = []
@@ -574,7 +580,7 @@ def test_generate_email_checks_settings_before_working(mini_export, tmp_path):
 # ----------------------------------------------------------------------------- the documented settings
 
 def test_example_settings_file_is_complete_and_valid():
-    from scorecard_xl.mailer import MESSAGE_KEYS, SMTP_KEYS, load_settings
+    from scorecard_xl.delivery.mailer import MESSAGE_KEYS, SMTP_KEYS, load_settings
 
     example = ROOT / "scorecard-xl.example.toml"
     data = tomllib.loads(example.read_text(encoding="utf-8"))

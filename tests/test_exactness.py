@@ -9,8 +9,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorecard_xl.calculator import directions, rag_ratings
-from scorecard_xl.template import Indicator
+from scorecard_xl.engine.calculator import directions, rag_ratings
+from scorecard_xl.engine.template import Indicator
 
 MONTH = pd.DatetimeIndex([pd.Timestamp("2016-08-01")])
 

@@ -17,7 +17,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from reference_scorecard import load_reference
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,9 +200,9 @@ def test_presentation_sheets_print_one_page_wide(tmp_path):
 
 def test_ods_export_gives_the_same_figures(tmp_path):
     """An export saved as OpenDocument (.ods) reads to the same figures as the .xlsx."""
-    from scorecard_xl.calculator import calculate
-    from scorecard_xl.reader import read_export
-    from scorecard_xl.template import load_template
+    from scorecard_xl.engine.calculator import calculate
+    from scorecard_xl.engine.template import load_template
+    from scorecard_xl.reading.reader import read_export
 
     _soffice(["--convert-to", "ods", "--outdir", str(tmp_path), str(SAMPLE)], tmp_path)
     ods = tmp_path / (SAMPLE.stem + ".ods")

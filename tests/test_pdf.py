@@ -21,7 +21,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workbook_fixtures import PRODUCED, ROOT, SCORECARD_SHEET, load_workbook, mini_export  # noqa: E402
+from workbook_fixtures import (  # noqa: E402
+    PRODUCED,
+    ROOT,
+    SCORECARD_SHEET,
+    load_workbook,
+    mini_export,
+)
 
 __all__ = ["mini_export"]  # a fixture, imported so pytest finds it
 

@@ -9,13 +9,13 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+from conftest import CHILDREN, TEAMS, TINY_DICT, month, months_between
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CHILDREN, TEAMS, TINY_DICT, month, months_between
-from scorecard_xl.calculator import ALL, DOWN, EXCL, SAME, UP, directions, indicator_results, rag_ratings
-from scorecard_xl.reader import SCALE
-from scorecard_xl.template import Indicator, Template
+from scorecard_xl.engine.calculator import directions, indicator_results, rag_ratings
+from scorecard_xl.engine.template import Indicator, Template
+from scorecard_xl.model import ALL, DOWN, EXCL, SAME, SCALE, UP
 
 TINY = Template.model_validate(TINY_DICT)
 MONTHS = months_between("2015-06", "2016-08")  # 15 months: R12M, t-1 and rolling 3 all appear

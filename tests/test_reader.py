@@ -6,10 +6,10 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-
 from conftest import INDICATOR_HEADER
-from scorecard_xl.problems import InputError, Problem
-from scorecard_xl.reader import SCALE, parse_month, read_export
+
+from scorecard_xl.model import SCALE, InputError, Problem
+from scorecard_xl.reading.reader import parse_month, read_export
 
 AUG = pd.Timestamp(2016, 8, 1)
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-
 from reference_scorecard import (
     DOT_ARROWS,
     EAST_KENT_TEAMS,

@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from scorecard_xl import rowstream, writer
-from scorecard_xl.layout.model import Sheet, Table, WorkbookLayout
+from scorecard_xl.workbook import rowstream, writer
+from scorecard_xl.workbook.layout.model import Sheet, Table, WorkbookLayout
 
 # Up to 1e300: near float's maximum, XlsxWriter's 16 digits round past it (the stream's repr does not).
 FLOATS = st.one_of(st.none(), st.floats(min_value=-1e300, max_value=1e300, width=64),

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import kent_sample_check  # noqa: E402
 
-from scorecard_xl.template import load_template  # noqa: E402
+from scorecard_xl.engine.template import load_template  # noqa: E402
 
 
 def test_committed_sample_matches_its_sources():

@@ -7,10 +7,15 @@ from fractions import Fraction
 
 import pytest
 import yaml
+from conftest import TINY_DICT, tiny_dict
 from pydantic import ValidationError
 
-from conftest import TINY_DICT, tiny_dict
-from scorecard_xl.template import Indicator, Template, TemplateError, load_template
+from scorecard_xl.engine.template import (
+    Indicator,
+    Template,
+    TemplateError,
+    load_template,
+)
 
 
 def write_yaml(tmp_path, data, name="tiny.yaml"):

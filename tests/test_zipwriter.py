@@ -27,8 +27,8 @@ import xlsxwriter.workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorecard_xl import writer, zipwriter
-from scorecard_xl.layout.model import Sheet, Table, WorkbookLayout
+from scorecard_xl.workbook import writer, zipwriter
+from scorecard_xl.workbook.layout.model import Sheet, Table, WorkbookLayout
 
 UNZIP = shutil.which("unzip")
 

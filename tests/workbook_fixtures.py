@@ -77,7 +77,7 @@ _cache: dict[str, object] = {}
 
 def kent_template():
     if "template" not in _cache:
-        from scorecard_xl.template import load_template
+        from scorecard_xl.engine.template import load_template
 
         _cache["template"] = load_template(TEMPLATE_NAME)
     return _cache["template"]

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..calculator import Scorecard, county_results
-from ..template import Template
-from .common import BACK_TO_CONTENTS, blank, count_style, financial_year, result_style, section_row
+from ...engine.calculator import Scorecard, county_results
+from ...engine.template import Template
+from .common import (
+    BACK_TO_CONTENTS,
+    blank,
+    count_style,
+    financial_year,
+    result_style,
+    section_row,
+)
 from .model import RagRange, Sheet, Sparkline, link_to
 
 HEADERS = [

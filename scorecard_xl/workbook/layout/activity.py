@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..calculator import Scorecard
-from ..template import Template
+from ...engine.template import Template
+from ...model import Scorecard
 from .common import BACK_TO_CONTENTS, blank
 from .model import Sheet, link_to
 

@@ -24,9 +24,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .atomic import replacing
-from .layout.model import WorkbookLayout
-from .template import Template
+from ..engine.template import Template
+from ..files import replacing
+from ..workbook.layout.model import WorkbookLayout
 
 INSTALL_HINT = ("install LibreOffice: on Debian or Ubuntu `apt-get install libreoffice-calc-nogui`, "
                 "elsewhere from https://www.libreoffice.org")
@@ -73,7 +73,7 @@ def presentation_layout(layout: WorkbookLayout, template: Template) -> WorkbookL
 def write_pdf(layout: WorkbookLayout, template: Template, pdf_path: Path, soffice: str | None = None,
               timeout: float = TIMEOUT_SECONDS) -> Path:
     """Print the presentation sheets of `layout` to `pdf_path`. Raises PdfError."""
-    from .writer import write_workbook
+    from ..workbook.writer import write_workbook
 
     soffice = soffice or find_soffice()
     pdf_path = Path(pdf_path)

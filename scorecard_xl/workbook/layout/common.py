@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
+from ...engine.template import Indicator, Template
 from ..styles import number_style
-from ..template import Indicator, Template
 
 BACK_TO_CONTENTS = "Back to Contents"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..calculator import ALL, Scorecard
-from ..template import Template
+from ...engine.template import Template
+from ...model import ALL, Scorecard
 from .common import BACK_TO_CONTENTS, blank, result_style
 from .model import Sheet, col_letter, link_to
 

@@ -19,10 +19,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.functional_validators import BeforeValidator
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
 DEFAULT_TEMPLATE = "kent_scs"
 
 

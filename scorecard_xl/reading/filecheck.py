@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from .problems import InputError, Problem
+from ..model import InputError, Problem
 
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # the whole workbook, expanded
 MAX_CELLS = 60_000_000  # over all sheets, from each sheet's declared dimension

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..calculator import Scorecard
+from ...engine.template import Template
+from ...model import Scorecard
 from ..styles import RAG_COLOURS
-from ..template import Template
 from .model import Chart, ChartSeries, RagRange, Sheet, link_to
 
 READING_NOTES = [

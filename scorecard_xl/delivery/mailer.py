@@ -447,7 +447,7 @@ def write_eml(msg: EmailMessage, path: Path) -> Path:
     """The message as an .eml file (CRLF line ends, as mail programs expect), atomically."""
     from email import policy
 
-    from .atomic import replacing
+    from ..files import replacing
 
     data = msg.as_bytes(policy=policy.SMTP)
     try:

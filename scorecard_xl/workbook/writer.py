@@ -14,11 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from xlsxwriter.utility import xl_range
 
+from ..files import replacing
 from . import rowstream, zipwriter
-from .atomic import replacing
 from .layout.model import Cell, Chart, RagRange, Sheet, Table, WorkbookLayout
 from .styles import RAG_COLOURS, style_dict
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..calculator import Scorecard
-from ..reader import Export
-from ..template import Template
+from ...engine.template import Template
+from ...model import Export, Scorecard
 from .activity import activity_sheet
 from .contents import contents_sheet
 from .exceptions import exceptions_sheet
 from .model import WorkbookLayout
-from .raw import activity_data_sheets, definitions_sheet, indicator_data_sheets, quality_sheet, results_sheets
+from .raw import (
+    activity_data_sheets,
+    definitions_sheet,
+    indicator_data_sheets,
+    quality_sheet,
+    results_sheets,
+)
 from .scorecard import scorecard_sheet
 from .trends import trend_range, trends_sheet
 from .uasc import uasc_sheet

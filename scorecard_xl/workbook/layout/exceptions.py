@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..calculator import Scorecard
-from ..problems import Problem
+from ...engine.template import Indicator, Template
+from ...model import Problem, Scorecard
 from ..styles import RAG_WORDS, number_style
-from ..template import Indicator, Template
 from .common import BACK_TO_CONTENTS, blank, result_style
 from .model import Chart, ChartSeries, RagRange, Sheet, link_to
 from .trends import HEADER_ROW as TRENDS_HEADER_ROW

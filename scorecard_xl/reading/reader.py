@@ -15,17 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..engine.template import Template
+from ..model import SCALE, Export, InputError, Problem
 from .filecheck import check_file
-from .problems import InputError, Problem
-from .template import Template
 
-SCALE = 10_000  # numerators and denominators are stored in units of 1/SCALE
 MAX_VALUE = 1_000_000_000  # no count of children, cases or posts comes near this
 MAX_TOTAL = 2**62 // SCALE  # every sum the calculator makes stays exact in int64 below this
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -38,24 +36,6 @@ COMMENTARY_COLUMNS = ["Month", "Indicator", "Commentary"]
 
 _MONTH_NAMES = {m.lower(): i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-
-
-@dataclass
-class Export:
-    """The checked contents of one export.
-
-    activity: Month, Unit, Row, then one integer column per activity measure.
-    indicators: Month, Indicator, Unit, UASC (bool), Numerator, Denominator (ints in
-        1/SCALE units; Denominator 0 for count indicators), Row.
-    commentary: Month, Indicator, Commentary, Row.
-    """
-
-    path: Path
-    activity: pd.DataFrame
-    indicators: pd.DataFrame
-    commentary: pd.DataFrame
-    warnings: list[Problem] = field(default_factory=list)
-    rows_read: dict[str, int] = field(default_factory=dict)
 
 
 def _key(name: object) -> str:

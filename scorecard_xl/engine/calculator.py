@@ -21,18 +21,24 @@ are exact and comparisons use Python integers: a result is the fraction n/d, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .problems import Problem
-from .reader import SCALE, Export
+from ..model import (
+    ALL,
+    COHORTS,
+    DOWN,
+    SAME,
+    SCALE,
+    UP,
+    ExceptionReport,
+    Export,
+    Problem,
+    Scorecard,
+)
 from .template import Indicator, Template
-
-ALL, EXCL = "All", "Excluding UASC"
-COHORTS = (ALL, EXCL)
-UP, DOWN, SAME = "↑", "↓", "→"
 
 RESULT_COLUMNS = [
     "Month", "Indicator", "Indicator Name", "Section", "Unit", "Level", "Area", "Cohort",
@@ -43,25 +49,6 @@ DEFINITION_COLUMNS = [
     "Indicator", "Indicator Name", "Section", "Polarity", "Data Period", "Unit", "Decimals",
     "Effective From", "Target", "Red Threshold", "Green Tolerance",
 ]
-
-
-@dataclass
-class ExceptionReport:
-    indicator: str
-    title: str
-    trend: pd.DataFrame  # Month, Result, Target, RAG for the last 4 months
-    commentary: str | None
-
-
-@dataclass
-class Scorecard:
-    month: pd.Timestamp
-    activity: pd.DataFrame
-    results: pd.DataFrame
-    definitions: pd.DataFrame
-    rag_counts: dict[str, int]
-    exceptions: list[ExceptionReport]
-    warnings: list[Problem] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- months

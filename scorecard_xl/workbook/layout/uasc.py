@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from ..calculator import ALL, EXCL, Scorecard
-from ..template import Template
-from .common import BACK_TO_CONTENTS, blank, count_style, financial_year, result_style, section_row
+from ...engine.template import Template
+from ...model import ALL, EXCL, Scorecard
+from .common import (
+    BACK_TO_CONTENTS,
+    blank,
+    count_style,
+    financial_year,
+    result_style,
+    section_row,
+)
 from .model import RagRange, Sheet, link_to
 
 HEADER_ROW = 3

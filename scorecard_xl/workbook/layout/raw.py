@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..problems import Problem
-from ..reader import SCALE, Export
-from ..template import Template
+from ...engine.template import Template
+from ...model import SCALE, Export, Problem
 from .common import BACK_TO_CONTENTS
 from .model import Sheet, Table, link_to
 

@@ -24,8 +24,14 @@ import os
 import tempfile
 from pathlib import Path
 
-from .reader import ACTIVITY, COMMENTARY, COMMENTARY_COLUMNS, INDICATOR_COLUMNS, INDICATORS
-from .template import Template
+from ..engine.template import Template
+from ..reading.reader import (
+    ACTIVITY,
+    COMMENTARY,
+    COMMENTARY_COLUMNS,
+    INDICATOR_COLUMNS,
+    INDICATORS,
+)
 
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
