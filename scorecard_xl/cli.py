@@ -297,6 +297,10 @@ def list_templates() -> None:
         typer.echo(name)
 
 
+def console_main() -> None:  # pragma: no cover - the console script
+    main()
+
+
 def main() -> None:  # pragma: no cover - the console script
     """Run the app; an unexpected failure is reported in one line, not a traceback."""
     import os

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import importlib.resources
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -29,7 +30,12 @@ from pydantic import (
 )
 from pydantic.functional_validators import BeforeValidator
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
+if TYPE_CHECKING:
+    from importlib.abc import Traversable  # importlib.resources.abc from Python 3.11
+
+# The bundled templates live in workbook_templates/ at the top of the repository; the
+# wheel ships them inside the package as scorecard_xl.workbook_templates (pyproject.toml).
+TEMPLATES_PACKAGE = "scorecard_xl.workbook_templates"
 DEFAULT_TEMPLATE = "kent_scs"
 
 
@@ -291,16 +297,29 @@ def _closest(name: str, candidates: list[str]) -> str:
     return f" (closest: {', '.join(match)})" if match else ""
 
 
-def template_path(name_or_path: str | Path) -> Path:
+def bundled_templates() -> Traversable:
+    """The folder of bundled templates, wherever the package is installed.
+
+    Installed (wheel or editable), importlib.resources finds it in the package; run from
+    a source checkout that is not installed, it is the checkout's workbook_templates/.
+    """
+    try:
+        return importlib.resources.files(TEMPLATES_PACKAGE)
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "workbook_templates"
+
+
+def template_path(name_or_path: str | Path) -> Path | Traversable:
     """A bundled template's name (e.g. 'kent_scs') or the path to a YAML file."""
     path = Path(name_or_path)
     if path.suffix.lower() in {".yaml", ".yml"} or path.exists():
         return path
-    return TEMPLATES_DIR / f"{name_or_path}.yaml"
+    return bundled_templates() / f"{name_or_path}.yaml"
 
 
 def available_templates() -> list[str]:
-    return sorted(p.stem for p in TEMPLATES_DIR.glob("*.yaml"))
+    names = (entry.name for entry in bundled_templates().iterdir() if entry.is_file())
+    return sorted(name.removesuffix(".yaml") for name in names if name.endswith(".yaml"))
 
 
 def load_template(name_or_path: str | Path = DEFAULT_TEMPLATE) -> Template:
