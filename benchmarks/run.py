@@ -144,7 +144,7 @@ def _stage_name(description: str) -> str:
 
 
 class _StageMeter:
-    """Stands in for scorecard_xl.progress.Stages: pipeline.generate_workbook reports its stages here."""
+    """Stands in for scorecard_xl.progress.Stages: pipeline.generate reports its stages here."""
 
     def __init__(self, meter: Meter):
         self.meter = meter
@@ -163,8 +163,9 @@ class _StageMeter:
 def measure_generate(input_path: str | Path, template: str | Path, out: str | Path) -> dict:
     """generate's stages, as the CLI runs them, each timed, with its peak memory.
 
-    Runs scorecard_xl.pipeline.generate_workbook (what `scorecard-xl generate` calls) with a
-    stage recorder; with an older package without pipeline.py, runs the same stages by hand.
+    Runs scorecard_xl.pipeline.generate (what `scorecard-xl generate` calls; generate_workbook
+    in older packages) with a stage recorder; with a package older than pipeline.py, runs the
+    same stages by hand.
     """
     meter = Meter()
     input_path, out = Path(input_path), Path(out)
@@ -172,9 +173,15 @@ def measure_generate(input_path: str | Path, template: str | Path, out: str | Pa
         from scorecard_xl.engine.template import load_template
 
         try:
-            from scorecard_xl.pipeline import generate_workbook
+            from scorecard_xl.pipeline import generate as pipeline_generate
+
+            def generate_workbook(input_path, tmpl, out, stages):
+                return pipeline_generate(input_path, out, template=tmpl, stages=stages)
         except ImportError:
-            generate_workbook = None
+            try:
+                from scorecard_xl.pipeline import generate_workbook
+            except ImportError:
+                generate_workbook = None
         tmpl = load_template(template)
     if generate_workbook is not None:
         generated = generate_workbook(input_path, tmpl, out, stages=_StageMeter(meter))

@@ -6,7 +6,6 @@ Heavy libraries (pandas, XlsxWriter) are imported inside the commands so that
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import datetime
 from enum import Enum
@@ -24,19 +23,36 @@ app = typer.Typer(
 )
 
 InputPath = Annotated[Path, typer.Argument(
-    exists=True, dir_okay=False, readable=True, help="The month's export (.xlsx, .xlsm or .ods).")]
+    metavar="INPUT", exists=True, dir_okay=False, readable=True, help="The month's export (.xlsx, .xlsm or .ods).")]
 TemplateOption = Annotated[str, typer.Option(
     "--template", "-t", help="A bundled template's name or the path to a template YAML file.")]
 
 
 def _month_option(value: Optional[str]) -> Optional[str]:
-    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise typer.BadParameter("expected YYYY-MM, for example 2016-08")
-    return value
+    from .months import reporting_month_text
+
+    try:
+        return None if value is None else reporting_month_text(value)
+    except ValueError:
+        raise typer.BadParameter("expected YYYY-MM, for example 2016-08") from None
 
 
 MonthOption = Annotated[Optional[str], typer.Option(
     "--month", callback=_month_option, help="Reporting month as YYYY-MM (default: the latest in the export).")]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"scorecard-xl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Show the version and exit.")] = False) -> None:
+    """Turn a month's case-management export into the performance scorecard workbook."""
 
 
 class RawData(str, Enum):
@@ -51,10 +67,10 @@ ConfigOption = Annotated[Optional[Path], typer.Option(
     help="The settings file (default: scorecard-xl.toml in the current folder, if there is one).")]
 ToOption = Annotated[Optional[list[str]], typer.Option(
     "--to", metavar="ADDRESS",
-    help="A recipient; repeat it, or separate addresses with commas. Replaces the settings file's to.")]
+    help="A recipient; repeat it, or separate addresses with commas or semicolons. Replaces the settings file's to.")]
 CcOption = Annotated[Optional[list[str]], typer.Option(
     "--cc", metavar="ADDRESS",
-    help="A copy recipient; repeat it, or separate addresses with commas. Replaces the settings file's cc.")]
+    help="A copy recipient; repeat it, or separate addresses with commas or semicolons. Replaces the settings file's cc.")]
 SubjectOption = Annotated[Optional[str], typer.Option(
     "--subject", metavar="TEXT",
     help="The subject; {month} becomes e.g. August 2016 and {title} the workbook's title.")]
@@ -86,30 +102,29 @@ def _report(exc, input_path: Path, consequence: str = "") -> None:
     """Print every problem of an InputError, then exit 1."""
     for problem in exc.problems:
         _err(str(problem))
-    _err(f"{input_path.name}: {len(exc.errors)} error(s){consequence}.")
+    _err(f"{input_path.name}: {exc.error_count:,} error(s){consequence}.")
     raise typer.Exit(1)
 
 
-def _load(input_path: Path, template_name: str, consequence: str = ""):
-    """Template and export, or exit 1 with every problem listed."""
-    from .model import InputError
-    from .reading.reader import read_export
-
-    template = _template(template_name)
-    try:
-        return template, read_export(input_path, template)
-    except InputError as exc:
-        _report(exc, input_path, consequence)
-
-
 @app.command()
-def validate(input_path: InputPath, template: TemplateOption = "kent_scs") -> None:
-    """Read and check an export; list every problem with its sheet, row and column."""
-    _, export = _load(input_path, template)
-    for problem in export.warnings:
+def validate(input_path: InputPath, month: MonthOption = None, template: TemplateOption = "kent_scs") -> None:
+    """Read and check an export, and calculate it without writing: every problem with its sheet, row and
+    column, and the same warnings generate gives."""
+    from .model import InputError, problem_count
+    from .pipeline import validate as validate_export
+    from .progress import Stages
+
+    tmpl = _template(template)
+    try:
+        with Stages() as stages:
+            checked = validate_export(input_path, template=tmpl, month=month, stages=stages)
+    except InputError as exc:
+        _report(exc, input_path)
+    for problem in checked.warnings:
         _err(str(problem))
-    counts = ", ".join(f"{sheet} {n:,} rows" for sheet, n in export.rows_read.items())
-    typer.echo(f"{input_path.name}: no errors, {len(export.warnings)} warning(s); read {counts}.")
+    counts = ", ".join(f"{sheet} {n:,} rows" for sheet, n in checked.rows_read.items())
+    typer.echo(f"{input_path.name}: no errors, {problem_count(checked.warnings):,} warning(s) for "
+               f"{checked.month:%b %Y}; read {counts}.")
 
 
 def _mail_setup(config: Optional[Path], to, cc, subject, sender, sending: bool):
@@ -138,11 +153,18 @@ def _deliver(workbook: Path, settings, secret: Optional[str], eml: Optional[Path
         raise typer.Exit(1)
 
 
+def _xlsx_name(value: Optional[Path]) -> Optional[Path]:
+    if value is not None and value.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(f"the file name must end in .xlsx (got {value.name})")
+    return value
+
+
 @app.command()
 def generate(
     input_path: InputPath,
     output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", dir_okay=False, help="The workbook to write (default: scorecard-YYYY-MM.xlsx).")] = None,
+        "--output", "-o", dir_okay=False, callback=_xlsx_name, metavar="OUT.xlsx",
+        help="The workbook to write (default: scorecard-YYYY-MM.xlsx).")] = None,
     month: MonthOption = None,
     template: TemplateOption = "kent_scs",
     raw_data: Annotated[RawData, typer.Option(
@@ -152,7 +174,8 @@ def generate(
         "--produced", formats=["%Y-%m-%d"],
         help="The date produced shown on Contents (default: SOURCE_DATE_EPOCH if set, else today).")] = None,
     pdf: Annotated[bool, typer.Option(
-        "--pdf", help="Also print the presentation sheets to a PDF beside the workbook (needs LibreOffice).")] = False,
+        "--pdf", help="Also print the presentation sheets to OUT.pdf beside the workbook (needs LibreOffice).")
+    ] = False,
     email: Annotated[bool, typer.Option(
         "--email", help="Then email the workbook as `scorecard-xl email` does (settings from scorecard-xl.toml).")
     ] = False,
@@ -170,58 +193,41 @@ def generate(
     given = [name for name, value in mail_options.items() if value is not None]
     if given and not email:
         raise typer.BadParameter(f"{', '.join(given)} only apply with --email", param_hint="--email")
-    if output is not None and not output.parent.exists():
-        _err(f"error: the folder {output.parent} does not exist.")
-        raise typer.Exit(1)
-    if pdf and output is not None and output.suffix.lower() == ".pdf":
-        raise typer.BadParameter("with --pdf the workbook's name must not end in .pdf: the PDF is written "
-                                 "beside it with that ending", param_hint="--output")
-    if pdf:
-        from .delivery.pdf import PdfError, find_soffice
-
-        try:
-            find_soffice()
-        except PdfError as exc:
-            _err(f"error: {exc}. Nothing was written.")
-            raise typer.Exit(1)
     if email:  # settings and password first: a mistake there should not cost a whole run
         settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml))
 
+    from .delivery.pdf import PdfError
+    from .files import WriteError
     from .model import InputError
-    from .pipeline import generate_workbook
+    from .pipeline import generate as generate_workbook
     from .progress import Stages
 
     tmpl = _template(template)
     try:
         with Stages() as stages:
-            result = generate_workbook(input_path, tmpl, output, month, raw_data.value,
-                                       produced.date() if produced else None, stages)
+            result = generate_workbook(input_path, output, template=tmpl, month=month, raw_data=raw_data.value,
+                                       produced=produced.date() if produced else None, pdf=pdf, stages=stages)
     except InputError as exc:
-        _report(exc, input_path, "; no workbook was written")
-    except OSError as exc:
-        target = exc.filename or output or "the workbook"
-        hint = " Is it open in another program?" if isinstance(exc, PermissionError) else ""
-        _err(f"error: cannot write {target}: {exc.strerror or exc}.{hint} Nothing was written.")
+        _report(exc, input_path, "; nothing was written")
+    except WriteError as exc:
+        _err(f"error: {exc.strerror}")
+        raise typer.Exit(1)
+    except PdfError as exc:
+        _err(f"error: {exc}. Nothing was written.")
         raise typer.Exit(1)
     for problem in result.warnings:
         _err(str(problem))
-    scorecard, main, out = result.scorecard, result.layout, result.paths[0]
-    counts = scorecard.rag_counts
-    typer.echo(f"Wrote {out} for {scorecard.month:%b %Y}: "
+    for note in result.notes:
+        _err(f"note: {note}")
+    counts = result.rag_counts
+    typer.echo(f"Wrote {result.workbook} for {result.month:%b %Y}: "
                f"{counts['G']} Green, {counts['A']} Amber, {counts['R']} Red.")
-    if len(result.paths) > 1:
-        typer.echo(f"Wrote {result.paths[1]}: the raw data tables.")
-    if pdf:
-        from .delivery.pdf import PdfError, write_pdf
-
-        pdf_path = out.with_suffix(".pdf")
-        try:
-            write_pdf(main, tmpl, pdf_path)
-        except PdfError as exc:
-            _err(f"error: {exc}")
-            raise typer.Exit(1)
-        typer.echo(f"Wrote {pdf_path}: the presentation sheets, for printing.")
+    if result.companion:
+        typer.echo(f"Wrote {result.companion}: the raw data tables.")
+    if result.pdf:
+        typer.echo(f"Wrote {result.pdf}: the presentation sheets, for printing.")
     if email:
+        out = result.workbook
         _deliver(out, settings, secret, eml or (out.with_suffix(".eml") if dry_run else None))
 
 
@@ -232,7 +238,8 @@ def generate(
     "it is never an option."))
 def email_workbook(
     workbook: Annotated[Path, typer.Argument(
-        exists=True, dir_okay=False, readable=True, help="A scorecard workbook written by generate.")],
+        metavar="WORKBOOK", exists=True, dir_okay=False, readable=True,
+        help="A scorecard workbook written by generate.")],
     to: ToOption = None,
     cc: CcOption = None,
     subject: SubjectOption = None,
@@ -246,12 +253,6 @@ def email_workbook(
     _deliver(workbook, settings, secret, eml or (workbook.with_suffix(".eml") if dry_run else None))
 
 
-def _xlsx_name(value: Optional[Path]) -> Optional[Path]:
-    if value is not None and value.suffix.lower() != ".xlsx":
-        raise typer.BadParameter("the file name must end in .xlsx")
-    return value
-
-
 @app.command("template")
 def blank_template(
     output: Annotated[Optional[Path], typer.Option(
@@ -262,6 +263,7 @@ def blank_template(
 ) -> None:
     """Write an empty input workbook for a template: headers, drop-down lists, checks and instructions."""
     from .engine.template import TemplateError, load_template
+    from .files import WriteError
     from .workbook.blank import write_blank
 
     try:
@@ -270,17 +272,14 @@ def blank_template(
         _err(f"error: {exc}")
         raise typer.Exit(1)
     out = output or Path(f"{tmpl.name}-input.xlsx")
-    if not out.parent.exists():
-        _err(f"error: the folder {out.parent} does not exist.")
-        raise typer.Exit(1)
     if out.exists() and not force:
         _err(f"error: {out} already exists; it may hold an analyst's work. Choose another name, or add --force "
              "to replace it.")
         raise typer.Exit(1)
     try:
         write_blank(tmpl, out, template)
-    except OSError as exc:
-        _err(f"error: cannot write {out}: {exc.strerror or exc}. Is it open in another program?")
+    except WriteError as exc:
+        _err(f"error: {exc.strerror}")
         raise typer.Exit(1)
     typer.echo(f"Wrote {out}: an empty input workbook for the template {tmpl.name} "
                f"({len(tmpl.indicators)} indicators, {len(tmpl.units)} units). Fill it in, then run "
@@ -297,46 +296,93 @@ def list_templates() -> None:
         typer.echo(name)
 
 
-def console_main() -> None:  # pragma: no cover - the console script
-    main()
+class Stopped(BaseException):
+    """A stop signal (SIGTERM, SIGHUP, Ctrl+Break), raised where the program is so that
+    temporary files are removed on the way out, as for Ctrl+C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
-def main() -> None:  # pragma: no cover - the console script
-    """Run the app; an unexpected failure is reported in one line, not a traceback."""
+def main(args: list[str] | None = None) -> int:
+    """Run the command line in this process and return its exit code.
+
+    Unexpected failures are reported in one line, not a traceback. Safe to call from
+    Python (a test, a notebook): it never ends the process.
+    """
     import os
 
     try:
-        app(prog_name="scorecard-xl")
+        app(args=args, prog_name="scorecard-xl")
         code = 0
     except SystemExit as exc:  # how click ends every run, successful or not
         code = exc.code
     except KeyboardInterrupt:
-        _err("interrupted; no workbook was written.")
+        _err("interrupted: files not reported as written above are as they were.")
         code = 130
+    except Stopped as exc:
+        _err(f"stopped by signal {exc.signum}: files not reported as written above are as they were.")
+        code = 128 + exc.signum
     except Exception as exc:  # a bug, not bad input: say so plainly
         if os.environ.get("SCORECARD_XL_DEBUG"):
             raise
         _err(f"internal error: {type(exc).__name__}: {exc}. Nothing was written. "
              "Set SCORECARD_XL_DEBUG=1 to see the details, and please report it.")
         code = 1
-    _exit_now(code)
+    if code is None:
+        return 0
+    if not isinstance(code, int):  # sys.exit("message"): print it, exit 1, as Python would
+        _err(str(code))
+        return 1
+    return code
 
 
-def _exit_now(code: int | str | None) -> None:  # pragma: no cover - ends the process
+def console_main() -> None:  # pragma: no cover - the console script's own process
+    """The scorecard-xl command and `python -m scorecard_xl`: this process is the command's own."""
+    _tolerant_output()
+    _stop_on_signals()
+    _exit_now(main())
+
+
+def _tolerant_output() -> None:
+    """Never fail on a character the console cannot show (a Windows console or a redirected
+    file in a legacy code page, a team name with an accent): show a replacement instead."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def _stop_on_signals() -> None:
+    """Turn the stop signals into an exception, so a stopped run cleans up after itself."""
+    import signal
+
+    def stop(signum, frame) -> None:
+        for sig in signals:  # a second signal must not interrupt the clean-up
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    signals = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGBREAK") if hasattr(signal, name)]
+    for sig in signals:
+        try:
+            signal.signal(sig, stop)
+        except (OSError, ValueError):  # not allowed here (e.g. not the main thread)
+            pass
+
+
+def _exit_now(code: int) -> None:  # pragma: no cover - ends the process
     """Exit without tearing the interpreter down.
 
-    By now every file is written, closed and renamed into place, and the progress display
-    is stopped. What Python's normal exit would still do is free pandas', numpy's and
-    pydantic's objects one by one: about 0.2 s of a Kent run, spent after the work is
-    done. So flush the two streams and leave, as mypy does (util.hard_exit).
+    Only for the command's own process (console_main). By now every file is written,
+    closed and renamed into place, and the progress display is stopped. What Python's
+    normal exit would still do is free pandas', numpy's and pydantic's objects one by
+    one: about 0.2 s of a run, spent after the work is done. So flush the two streams
+    and leave, as mypy does (util.hard_exit).
     """
     import os
 
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):  # sys.exit("message"): print it, exit 1, as Python would
-        _err(str(code))
-        code = 1
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -346,4 +392,4 @@ def _exit_now(code: int | str | None) -> None:  # pragma: no cover - ends the pr
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console_main()

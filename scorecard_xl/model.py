@@ -6,7 +6,8 @@ plain data without importing the reader's or the writer's machinery.
 
 Problems: every message names the sheet, the row as Excel numbers it, and the column,
 so an analyst can go straight to the cell. Errors stop the run; warnings are reported
-and listed in the workbook's Data Quality sheet.
+and listed in the workbook's Data Quality sheet. One Problem may stand for the same
+problem on many rows (`count`); count problems with `problem_count`, not `len`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ SCALE = 10_000  # numerators and denominators are stored in units of 1/SCALE (ex
 ALL, EXCL = "All", "Excluding UASC"  # the cohorts: every child, and without UASC
 COHORTS = (ALL, EXCL)
 UP, DOWN, SAME = "↑", "↓", "→"  # direction of travel: improved, worsened, unchanged
+LISTED_ROWS = 5  # rows named in the text of a problem found on many rows; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -30,16 +32,27 @@ class Problem:
     severity: Literal["error", "warning"]
     message: str
     sheet: str | None = None
-    row: int | None = None  # Excel's row number (the header is row 1)
+    row: int | None = None  # Excel's row number (the header is row 1); the first of `rows`
     column: str | None = None
+    count: int = 1  # how many problems it stands for: one per row found, or all that a summary line counts
+    rows: tuple[int, ...] = ()  # every row it was found on, when more than one
+
+    @property
+    def rows_text(self) -> str:
+        """'row 7', 'rows 2, 3, 4, 5, 6 and 17,995 more', or '' when no row applies."""
+        if self.rows:
+            shown = self.rows if len(self.rows) <= LISTED_ROWS + 1 else self.rows[:LISTED_ROWS]  # never "and 1 more"
+            more = len(self.rows) - len(shown)
+            return f"rows {', '.join(map(str, shown))}" + (f" and {more:,} more" if more else "")
+        return "" if self.row is None else f"row {self.row}"
 
     @property
     def location(self) -> str:
         parts = []
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
-        if self.row is not None:
-            parts.append(f"row {self.row}")
+        if self.rows_text:
+            parts.append(self.rows_text)
         if self.column:
             parts.append(f"column {self.column!r}")
         return ", ".join(parts)
@@ -49,17 +62,32 @@ class Problem:
         return f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
 
 
+def problem_count(problems: list[Problem]) -> int:
+    """How many problems these are: a line standing for 18,000 rows counts 18,000."""
+    return sum(p.count for p in problems)
+
+
 class InputError(Exception):
     """The export cannot be used; `problems` lists every error found (and the warnings)."""
 
+    SHOWN = 10  # errors listed in the exception's text (a notebook shows it); `problems` holds them all
+
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        errors = [p for p in problems if p.severity == "error"]
-        super().__init__(f"{len(errors)} error(s) in the input")
+        errors = self.errors
+        lines = [str(p) for p in errors[:self.SHOWN]]
+        if len(errors) > self.SHOWN:
+            lines.append(f"... and {len(errors) - self.SHOWN:,} more lines (see .problems)")
+        super().__init__("\n".join([f"{self.error_count:,} error(s) in the input:", *lines]))
 
     @property
     def errors(self) -> list[Problem]:
+        """The error lines; `error_count` is how many errors they stand for."""
         return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def error_count(self) -> int:
+        return problem_count(self.errors)
 
 
 @dataclass

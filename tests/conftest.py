@@ -262,3 +262,28 @@ def write_export(tmp_path):
         return write_workbook(tmp_path / f"export{counter['n']}.xlsx", sheets)
 
     return _write
+
+
+# ----------------------------------------------------------------------------- what is under test
+
+def pytest_report_header(config) -> str:
+    import scorecard_xl
+
+    where = Path(scorecard_xl.__file__).resolve().parent
+    checkout = Path(__file__).resolve().parents[1] / "scorecard_xl"
+    kind = "this checkout (editable install)" if where == checkout else "an installed wheel"
+    return f"scorecard_xl {scorecard_xl.__version__} from {kind}: {where}"
+
+
+def pytest_configure(config) -> None:
+    """In CI (SCORECARD_XL_TEST_WHEEL=1) the tests must exercise the installed wheel, not the checkout."""
+    import os
+
+    if os.environ.get("SCORECARD_XL_TEST_WHEEL"):
+        import scorecard_xl
+
+        checkout = Path(__file__).resolve().parents[1] / "scorecard_xl"
+        if Path(scorecard_xl.__file__).resolve().parent == checkout:
+            raise pytest.UsageError("SCORECARD_XL_TEST_WHEEL is set but scorecard_xl is imported from the checkout; "
+                                    "install the wheel (pip install dist/*.whl) and run `pytest`, not "
+                                    "`python -m pytest`")

@@ -20,14 +20,13 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest import tiny_dict  # noqa: E402
-from workbook_fixtures import ROOT, kent_template, load_workbook  # noqa: E402
+from workbook_fixtures import kent_template, load_workbook  # noqa: E402
 
 from scorecard_xl.reading.reader import COMMENTARY_COLUMNS, INDICATOR_COLUMNS  # noqa: E402
 
 
 def run(*args, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     env["COLUMNS"] = "200"
     return subprocess.run([sys.executable, "-m", "scorecard_xl.cli", *map(str, args)], cwd=cwd, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)

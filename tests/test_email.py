@@ -62,7 +62,6 @@ ENV_NAME = "SCORECARD_XL_SMTP_PASSWORD"
 def run(*args, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The command line in a new process, with no terminal on stdin (so never a prompt)."""
     base = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", ENV_NAME)}
-    base["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [base.get("PYTHONPATH")])])
     base["COLUMNS"] = "200"
     base.update(env or {})
     return subprocess.run([sys.executable, "-m", "scorecard_xl.cli", *map(str, args)], cwd=cwd, env=base,

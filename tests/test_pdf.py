@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from workbook_fixtures import (  # noqa: E402
     PRODUCED,
-    ROOT,
     SCORECARD_SHEET,
     load_workbook,
     mini_export,
@@ -42,7 +41,6 @@ needs_libreoffice = pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None,
 
 def run(*args, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    base["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [base.get("PYTHONPATH")])])
     base.update(env or {})
     return subprocess.run([sys.executable, "-m", "scorecard_xl.cli", *map(str, args)], cwd=cwd, env=base,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
@@ -123,12 +121,28 @@ def test_scorecard_prints_one_page_wide(printed):
 
 
 def test_without_libreoffice_says_how_to_install_it(mini_export, tmp_path):
+    """No soffice on PATH nor in the usual install folders (emptied for this run): the command
+    says how to install it and writes nothing."""
     empty = tmp_path / "bin"
     empty.mkdir()
     out = tmp_path / "scorecard.xlsx"
-    proc = run("generate", mini_export, "-o", out, "--pdf", cwd=tmp_path, env={"PATH": str(empty)})
+    code = ("import sys; import scorecard_xl.delivery.soffice as s; s.usual_places = lambda *a, **k: []; "
+            "from scorecard_xl.cli import main; sys.exit(main(sys.argv[1:]))")
+    env = {k: v for k, v in os.environ.items() if k != "SOFFICE"}
+    env["PATH"] = str(empty)
+    proc = subprocess.run([sys.executable, "-c", code, "generate", str(mini_export), "-o", str(out), "--pdf"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
     assert "apt-get install libreoffice-calc-nogui" in proc.stderr, proc.stderr
-    assert "soffice" in proc.stderr
+    assert "SOFFICE" in proc.stderr and "Nothing was written" in proc.stderr
     assert not out.exists() and not out.with_suffix(".pdf").exists()
+
+
+def test_soffice_setting_that_is_not_a_file_is_named(mini_export, tmp_path):
+    out = tmp_path / "scorecard.xlsx"
+    missing = tmp_path / "LibreOffice" / "program" / "soffice.exe"
+    proc = run("generate", mini_export, "-o", out, "--pdf", cwd=tmp_path, env={"SOFFICE": str(missing)})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"SOFFICE is set to {missing}, which is not a file" in proc.stderr, proc.stderr
+    assert not out.exists()

@@ -6,9 +6,14 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import INDICATOR_HEADER
+from conftest import (
+    ACTIVITY_HEADER,
+    COMMENTARY_HEADER,
+    INDICATOR_HEADER,
+    write_workbook,
+)
 
-from scorecard_xl.model import SCALE, InputError, Problem
+from scorecard_xl.model import SCALE, InputError, Problem, problem_count
 from scorecard_xl.reading.reader import parse_month, read_export
 
 AUG = pd.Timestamp(2016, 8, 1)
@@ -36,7 +41,10 @@ GOOD_COMMENTARY = [["2016-08", "CNT", "Two workers left."]]
 def read_errors(path, template) -> list[Problem]:
     with pytest.raises(InputError) as info:
         read_export(path, template)
-    assert str(info.value).startswith(f"{len(info.value.errors)} error(s)")
+    # One line may stand for the same error on many rows: the total counts every one.
+    assert info.value.error_count == sum(p.count for p in info.value.errors)
+    first_lines = [f"{info.value.error_count:,} error(s) in the input:", *map(str, info.value.errors[:10])]
+    assert str(info.value).splitlines()[:11] == first_lines
     return info.value.errors
 
 
@@ -172,6 +180,31 @@ def test_missing_activity_measure_column(write_export, tiny):
     errors = read_errors(write_export(GOOD_ACTIVITY, GOOD_INDICATORS, activity_header=header), tiny)
     p = find(errors, sheet="Activity", row=1, text="missing column 'Caseloads'")
     assert "closest: 'Caseload'" in p.message
+
+
+def test_header_below_title_rows_is_located(tmp_path, tiny):
+    """An export with a title row or two above the header: one error a sheet saying where the
+    header is, not every column listed as missing."""
+    path = write_workbook(tmp_path / "export.xlsx", {
+        "Activity": [["Activity, August 2016"], ["Produced 1 Sep 2016"], ACTIVITY_HEADER, *GOOD_ACTIVITY],
+        # A title row, and the header below it with one column misspelt: the header is still found.
+        "Indicators": [["Indicators"], ["Month", "Indicator", "Team", "UASC", "Numerater", "Denominator"],
+                       *GOOD_INDICATORS],
+        "Commentary": [COMMENTARY_HEADER, *GOOD_COMMENTARY],
+    })
+    errors = read_errors(path, tiny)
+    assert [str(p) for p in errors] == [
+        "error: sheet 'Activity', row 1: the header must be in row 1, but it is in row 3; delete the 2 rows above it",
+        "error: sheet 'Indicators', row 1: the header must be in row 1, but it is in row 2; delete the 1 row above it",
+    ]
+
+
+def test_header_is_looked_for_in_the_first_ten_rows_only(tmp_path, tiny):
+    titles = [[f"title line {n}"] for n in range(10)]
+    path = write_workbook(tmp_path / "export.xlsx", {"Activity": [*titles, ACTIVITY_HEADER, *GOOD_ACTIVITY],
+                                                     "Indicators": [INDICATOR_HEADER, *GOOD_INDICATORS]})
+    errors = read_errors(path, tiny)
+    assert {p.message.split(" (")[0] for p in errors} == {f"missing column {c!r}" for c in ACTIVITY_HEADER}
 
 
 def test_not_a_spreadsheet(tmp_path, tiny):
@@ -355,10 +388,87 @@ def test_several_errors_are_reported_at_once(write_export, tiny):
         assert str(p).startswith(f"error: sheet {p.sheet!r}, row {p.row}, column {p.column!r}: ")
 
 
+# ----------------------------------------------------------------------------- the same problem on many rows
+
+def test_a_problem_on_18000_rows_is_one_line_counting_every_row(tmp_path, tiny):
+    teams = ["N1", "N2", "N3", "S1", "S2"]
+    rows = [["Agu 2016", "PSS", teams[i % 5], "N", 1, 2] for i in range(18_000)]
+    path = write_workbook(tmp_path / "export.xlsx", {"Activity": [ACTIVITY_HEADER, *GOOD_ACTIVITY],
+                                                     "Indicators": [INDICATOR_HEADER, *rows]})
+    with pytest.raises(InputError) as info:
+        read_export(path, tiny)
+    assert [str(p) for p in info.value.problems] == [
+        ("error: sheet 'Indicators', rows 2, 3, 4, 5, 6 and 17,995 more, column 'Month': cannot read 'Agu 2016' as "
+         "a month; expected a date or text such as 2016-08 or Aug 2016")]
+    (p,) = info.value.errors
+    assert p.row == 2 and p.rows == tuple(range(2, 18_002)) and p.count == 18_000
+    assert info.value.error_count == 18_000
+    assert str(info.value) == "18,000 error(s) in the input:\n" + str(p)
+
+
+BAD_CELLS = [  # column, bad value, the message for it
+    ("Month", "2016-13", "cannot read '2016-13' as a month"),
+    ("Indicator", "PSX", "unknown indicator 'PSX' (closest: 'PSS')"),
+    ("Indicator", None, "empty; a value is required"),
+    ("Team", "Nowhere", "unknown team 'Nowhere'"),
+    ("UASC", "Maybe", "'Maybe' is not Y or N"),
+    ("Numerator", "n/a", "'n/a' is not a number"),
+    ("Denominator", -1, "-1 is negative"),
+    ("Numerator", 50, "numerator 50 is greater than denominator 2 for a percentage"),
+]
+
+
+@pytest.mark.parametrize("column, value, message", BAD_CELLS, ids=[f"{c}={v}" for c, v, _ in BAD_CELLS])
+@pytest.mark.parametrize("n, rows_text", [(6, "rows 2, 3, 4, 5, 6, 7"), (8, "rows 2, 3, 4, 5, 6 and 3 more")])
+def test_every_row_check_names_its_rows_once(write_export, tiny, column, value, message, n, rows_text):
+    rows = [[f"2016-{m:02d}", "PSS", "N1", "N", 1, 2] for m in range(1, n + 1)]  # different months: no duplicates
+    for row in rows:
+        row[INDICATOR_HEADER.index(column)] = value
+    errors = read_errors(write_export(GOOD_ACTIVITY, rows), tiny)
+    assert len(errors) == 1, "\n".join(map(str, errors))
+    assert str(errors[0]).startswith(f"error: sheet 'Indicators', {rows_text}, column {column!r}: {message}")
+    assert errors[0].count == n
+
+
+def test_a_warning_on_many_rows_is_one_line(write_export, tiny):
+    rows = [[f"2016-{m:02d}", "CNT", "N1", "N", 3, 7] for m in range(1, 9)]  # a count with a denominator
+    (warning,) = read_export(write_export(GOOD_ACTIVITY, rows), tiny).warnings
+    assert str(warning) == ("warning: sheet 'Indicators', rows 2, 3, 4, 5, 6 and 3 more, column 'Denominator': "
+                            "a count indicator has no denominator; this value is ignored")
+    assert warning.count == 8
+
+
+def test_different_problems_in_a_column_are_listed_up_to_20_and_the_rest_counted(write_export, tiny):
+    months = pd.date_range("2014-01-01", periods=30, freq="MS")
+    rows = [[f"{m:%Y-%m}", "PSS", "N1", "N", -(i + 1), 100] for i, m in enumerate(months)]  # rows 2 to 31
+    # Rows for the county and each team in 12 months: 60 rows counted twice.
+    activity = [[f"{m:%Y-%m}", team, 1, 1] for m in months[:12] for team in ["County", "N1", "N2", "N3", "S1", "S2"]]
+    errors = read_errors(write_export(activity, rows), tiny)
+    numerator = [p for p in errors if p.column == "Numerator"]
+    assert [p.message for p in numerator[:20]] == [f"-{i} is negative; counts cannot be" for i in range(1, 21)]
+    assert [p.row for p in numerator[:20]] == list(range(2, 22))
+    assert str(numerator[20]) == ("error: sheet 'Indicators', column 'Numerator': 10 more error(s) in this column, "
+                                  "in rows 22 to 31, are not listed; correct those above and validate again to "
+                                  "see them")
+    assert numerator[20].count == 10 and len(numerator) == 21
+    # Nothing dropped silently: every pair counted twice is listed or counted.
+    twice = [p for p in errors if p.sheet == "Activity"]
+    assert len(twice) == 21 and all("counted twice" in p.message for p in twice[:20])
+    assert twice[20].message.startswith("40 more error(s) in this column") and twice[20].count == 40
+    assert sum(p.count for p in errors) == 30 + 60
+
+
 def test_problem_location_text():
     p = Problem("error", "bad", "Indicators", 7, "Numerator")
     assert str(p) == "error: sheet 'Indicators', row 7, column 'Numerator': bad"
     assert str(Problem("warning", "note")) == "warning: note"
     err = InputError([p, Problem("warning", "w")])
     assert err.errors == [p]
-    assert str(err) == "1 error(s) in the input"
+    assert str(err) == "1 error(s) in the input:\n" + str(p)
+    many = Problem("error", "bad", "Indicators", 2, "Month", count=7, rows=(2, 3, 5, 8, 13, 21, 34))
+    assert str(many) == "error: sheet 'Indicators', rows 2, 3, 5, 8, 13 and 2 more, column 'Month': bad"
+    summary = Problem("error", "9 more", "Indicators", None, "Month", count=9)
+    assert str(summary) == "error: sheet 'Indicators', column 'Month': 9 more"
+    err = InputError([p, many, summary, Problem("warning", "w", count=4)])
+    assert err.error_count == 17 and str(err).splitlines() == ["17 error(s) in the input:", str(p), str(many), str(summary)]
+    assert problem_count(err.problems) == 21

@@ -180,17 +180,45 @@ def test_duplicate_unit_names(tmp_path):
     data = tiny_dict()
     data["organisation_tree"]["units"][1]["units"].append({"name": "N1", "level": "Team"})
     message = load_error(tmp_path, data)
-    assert "unique" in message
-    assert "N1" in message
+    assert "organisation_tree: unit names must be unique; 'N1' appears 2 times" in message
 
 
-def test_unknown_unit_in_activity_rows_suggests_the_closest(tmp_path):
+@pytest.mark.parametrize("other", ["n1", "N 1", "N\u00a01", " N1 "])
+def test_unit_names_the_reader_cannot_tell_apart_are_refused(tmp_path, other):
+    """The reader matches teams ignoring case and white space: two such units would be one to it."""
     data = tiny_dict()
-    data["activity_rows"][1] = "Nroth"
+    data["organisation_tree"]["units"][1]["units"].append({"name": other, "level": "Team"})
+    message = load_error(tmp_path, data)
+    assert (f"organisation_tree: unit names must be unique; 'N1' and {other!r} are the same name to the reader, "
+            "which ignores case and white space in names") in message
+
+
+def test_indicator_ids_the_reader_cannot_tell_apart_are_refused(tmp_path):
+    data = tiny_dict()
+    data["sections"][1]["indicators"][0]["id"] = "p 12"
+    message = load_error(tmp_path, data)
+    assert "sections: indicator IDs must be unique; 'P12' and 'p 12' are the same name to the reader" in message
+
+
+@pytest.mark.parametrize("column, fragment", [
+    ("case loads", "'Caseloads' and 'case loads' are the same name"),
+    ("TEAM", "'Team' and 'TEAM' are the same name"),  # the Activity sheet's own Team column
+])
+def test_activity_columns_the_reader_cannot_tell_apart_are_refused(tmp_path, column, fragment):
+    data = tiny_dict()
+    data["activity_measures"].append({"column": column, "label": "Again", "kind": "events"})
+    message = load_error(tmp_path, data)
+    assert "activity_measures: each column may appear once" in message and fragment in message
+
+
+@pytest.mark.parametrize("typed", ["Nroth", "NROTH"])  # names are compared by their keys: capitals hide nothing
+def test_unknown_unit_in_activity_rows_suggests_the_closest(tmp_path, typed):
+    data = tiny_dict()
+    data["activity_rows"][1] = typed
     message = load_error(tmp_path, data)
     assert "activity_rows" in message
-    assert "'Nroth'" in message
-    assert "closest: North" in message
+    assert repr(typed) in message
+    assert "closest: 'North'" in message
 
 
 def test_bad_polarity(tmp_path):
@@ -265,7 +293,7 @@ def test_uasc_impact_references_are_checked(tmp_path):
     data["uasc_impact"] = {"unit_sections": [{"unit": "Sooth", "title": "S"}], "unit_indicators": ["PSS"],
                            "other_title": "Other", "other_unit": "County", "other_indicators": ["CNT"]}
     message = load_error(tmp_path, data)
-    assert "'Sooth'" in message and "closest: South" in message
+    assert "'Sooth'" in message and "closest: 'South'" in message
     data["uasc_impact"]["unit_sections"][0]["unit"] = "South"
     data["uasc_impact"]["other_indicators"] = ["CTN"]
     message = load_error(tmp_path, data)
@@ -278,3 +306,33 @@ def test_missing_required_key(tmp_path):
     data = tiny_dict()
     del data["owners"]["director"]
     assert "owners.director" in load_error(tmp_path, data)
+
+
+# ----------------------------------------------------------------------------- sheet names
+
+def test_sheet_names_come_from_the_template(kent, tiny):
+    assert (kent.activity_sheet, kent.uasc_impact.sheet, kent.uasc_impact.heading) == \
+        ("SCS Activity", "Impact of UASC", "Scorecard - Impact of UASC")
+    assert tiny.activity_sheet == "Activity"  # the default, with nothing council-specific in it
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"activity_sheet": "Scorecard - Tiny"}, "is already the name of scorecard_sheet"),
+    ({"activity_sheet": "CONTENTS"}, "is already the workbook's own 'Contents' sheet"),
+    ({"scorecard_sheet": "data quality"}, "is already the workbook's own 'Data Quality' sheet"),
+    ({"activity_sheet": "History"}, "a name Excel keeps for itself"),
+    ({"activity_sheet": "Activity: North/South"}, "an Excel sheet name cannot contain / :"),
+    ({"activity_sheet": "An activity sheet name far too long"}, "1 to 31 characters"),
+])
+def test_sheet_names_excel_refuses_are_refused(tmp_path, changes, words):
+    data = tiny_dict()
+    data.update(changes)
+    assert words in load_error(tmp_path, data)
+
+
+def test_uasc_sheet_name_is_checked(tmp_path):
+    data = tiny_dict()
+    data["uasc_impact"] = {"sheet": "Results", "unit_sections": [{"unit": "North", "title": "NORTH"}],
+                           "unit_indicators": ["P12"], "other_title": "OTHER", "other_unit": "County",
+                           "other_indicators": ["PSS"]}
+    assert "uasc_impact.sheet: 'Results' is already the workbook's own 'Results' sheet" in load_error(tmp_path, data)

@@ -52,6 +52,7 @@ EXPECTED_SHEETS = [
     "Activity Data", "Indicator Data", "Trends", "Data Quality",
 ]
 NOT_FROZEN = {"Contents", "Exceptions"}
+PRINTED = {"Contents", "SCS Activity", SCORECARD_SHEET, "Impact of UASC", "Exceptions"}  # the PDF's sheets
 RESULTS_HEADERS = [
     "Month", "Indicator", "Indicator Name", "Section", "Unit", "Level", "Area", "Cohort", "Numerator",
     "Denominator", "Result", "Target", "RAG", "Result 1 Month Ago", "DoT 1 Month", "Result 1 Year Ago",
@@ -190,8 +191,15 @@ def test_frozen_panes_and_repeated_header(wb, sheet):
 def test_print_setup(wb, sheet):
     ws = wb[sheet]
     assert ws.page_setup.orientation == "landscape", f"{sheet}: {ws.page_setup.orientation}"
-    assert ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage, \
-        f"{sheet}: fit to page is off"
+    fit = ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
+    if sheet in PRINTED:
+        # A fixed scale, chosen with the page breaks, that keeps 10 pt type at 8 pt or more
+        # (test_printing.py checks the pages LibreOffice prints).
+        assert not fit, f"{sheet}: fit to page shrinks the type without limit"
+        scale = ws.page_setup.scale if ws.page_setup.scale is not None else 100  # absent means 100
+        assert 80 <= scale <= 100, f"{sheet}: print scale {scale}%"
+        return
+    assert fit, f"{sheet}: fit to page is off"
     # fitToWidth absent means 1 (the OOXML default); fitToHeight 0: as many pages long as needed.
     assert (ws.page_setup.fitToWidth if ws.page_setup.fitToWidth is not None else 1) == 1, sheet
     assert ws.page_setup.fitToHeight == 0, f"{sheet}: fitToHeight {ws.page_setup.fitToHeight}"

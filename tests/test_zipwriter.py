@@ -6,13 +6,13 @@ XlsxWriter's own zipfile packaging would, in every zip reader we can run.
 - the same text gives the same bytes whatever the number of deflate threads;
 - a workbook past 4 GiB (the limit lowered) is refused with a clear OSError;
 - a real workbook zipped by ZipPackage has the same parts, in the same order, with the same
-  content, as the same workbook zipped by zipfile, and is about the same size;
+  content, as the same workbook zipped by zipfile (the writer's fallback: hooks.py), and is
+  about the same size;
 - a failure inside XlsxWriter's close leaves zipfile in place and no thread running.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import shutil
 import subprocess
@@ -27,7 +27,7 @@ import xlsxwriter.workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorecard_xl.workbook import writer, zipwriter
+from scorecard_xl.workbook import hooks, writer, zipwriter
 from scorecard_xl.workbook.layout.model import Sheet, Table, WorkbookLayout
 
 UNZIP = shutil.which("unzip")
@@ -70,7 +70,7 @@ def _check_with_unzip(path: Path) -> None:
     assert run.returncode == 0 and "No errors detected" in run.stdout, run.stdout + run.stderr
 
 
-def _read_all(path: Path) -> dict[str, bytes]:
+def read_parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         assert archive.testzip() is None  # every CRC checks
         return {info.filename: archive.read(info) for info in archive.infolist()}
@@ -89,7 +89,7 @@ def test_parts_read_back_as_written(tmp_path_factory, pieces, block):
         _package(path, [("xl/worksheets/sheet1.xml", pieces), ("empty.xml", [])], {"plain.xml": b"<a/>" * 50})
     finally:
         zipwriter.BLOCK_CHARS = original
-    parts = _read_all(path)
+    parts = read_parts(path)
     assert list(parts) == ["xl/worksheets/sheet1.xml", "empty.xml", "plain.xml"]
     assert parts["xl/worksheets/sheet1.xml"] == "".join(pieces).encode("utf-8")
     assert parts["empty.xml"] == b"" and parts["plain.xml"] == b"<a/>" * 50
@@ -108,7 +108,7 @@ def test_unzip_agrees_and_blocks_keep_the_ratio(tmp_path, monkeypatch):
     path = tmp_path / "out.zip"
     _package(path, [("sheet.xml", pieces)])
     data = "".join(pieces).encode()
-    assert _read_all(path)["sheet.xml"] == data
+    assert read_parts(path)["sheet.xml"] == data
     with zipfile.ZipFile(path) as archive:
         ours = archive.getinfo("sheet.xml").compress_size
         assert archive.getinfo("sheet.xml").CRC == zlib.crc32(data)
@@ -128,7 +128,7 @@ def test_same_bytes_whatever_the_threads(tmp_path, monkeypatch):
     assert outputs[0] == outputs[1] == outputs[2]
 
 
-def _small_layout(rows: int = 600) -> WorkbookLayout:
+def small_layout(rows: int = 600) -> WorkbookLayout:
     frame = pd.DataFrame({
         "Month": pd.date_range("2015-01-01", periods=rows, freq="D"),
         "Unit": [f"Team {i % 7}" for i in range(rows)],
@@ -142,19 +142,18 @@ def _small_layout(rows: int = 600) -> WorkbookLayout:
 
 
 def _zipped_by_zipfile(monkeypatch, layout: WorkbookLayout, path: Path) -> None:
-    """The same workbook, packaged by XlsxWriter's own zipfile route."""
+    """The same workbook, packaged by XlsxWriter's own zipfile route: the writer's fallback (hooks.py)."""
     with monkeypatch.context() as patch:
-        patch.setattr(zipwriter.Package, "deflate_while_written", lambda self, worksheet: None)
-        patch.setattr(zipwriter.Package, "installed", lambda self: contextlib.nullcontext())
+        patch.setattr(hooks, "missing", lambda name: ("forced",) if name == hooks.DEFLATE else ())
         writer.write_workbook(layout, path)
 
 
 def test_workbook_parts_match_zipfile_packaging(tmp_path, monkeypatch):
-    layout = _small_layout()
+    layout = small_layout()
     ours, theirs = tmp_path / "ours.xlsx", tmp_path / "theirs.xlsx"
     writer.write_workbook(layout, ours)
     _zipped_by_zipfile(monkeypatch, layout, theirs)
-    ours_parts, their_parts = _read_all(ours), _read_all(theirs)
+    ours_parts, their_parts = read_parts(ours), read_parts(theirs)
     assert list(ours_parts) == list(their_parts)  # same parts, same order ([Content_Types].xml first)
     assert ours_parts == their_parts
     assert abs(ours.stat().st_size - theirs.stat().st_size) <= 0.02 * theirs.stat().st_size
@@ -167,7 +166,7 @@ def test_past_4_gib_is_refused_clearly(tmp_path, monkeypatch):
     says why and what to do; the CLI reports it as an error and writes nothing."""
     monkeypatch.setattr(zipwriter, "ZIP_LIMIT", 20_000)
     with pytest.raises(OSError, match="would pass 4 GiB") as raised:
-        writer.write_workbook(_small_layout(), tmp_path / "out.xlsx")
+        writer.write_workbook(small_layout(), tmp_path / "out.xlsx")
     assert raised.value.errno == errno.EFBIG and "--raw-data separate" in str(raised.value)
     assert not (tmp_path / "out.xlsx").exists()
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
@@ -179,7 +178,7 @@ def test_failure_in_close_puts_zipfile_back_and_stops_threads(tmp_path, monkeypa
 
     monkeypatch.setattr(zipwriter.ZipPackage, "write", failing)
     with pytest.raises(OSError, match="injected"):  # the OSError itself, not XlsxWriter's wrapper
-        writer.write_workbook(_small_layout(), tmp_path / "out.xlsx")
+        writer.write_workbook(small_layout(), tmp_path / "out.xlsx")
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
     assert not [t for t in threading.enumerate() if t.name.startswith("deflate")]
     assert not (tmp_path / "out.xlsx").exists()

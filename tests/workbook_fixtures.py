@@ -215,10 +215,9 @@ def cli_runner_generate(inp: Path, out: Path, *extra: str):
 def run_cli(*args: str, cwd: Path | None = None, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the command line as a user does, in a new process (so a traceback would show).
 
-    This checkout's package comes first on the path, installed or not; SOURCE_DATE_EPOCH is unset.
+    The installed package runs (the wheel in CI, an editable install in development); SOURCE_DATE_EPOCH is unset.
     """
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     env.setdefault("COLUMNS", "120")
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "scorecard_xl.cli", *map(str, args)], capture_output=True,

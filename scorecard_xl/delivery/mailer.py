@@ -50,7 +50,7 @@ DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 MB = 1024 * 1024
 SMALL_WORKBOOK_HINT = ("generate it with --raw-data separate, which writes the large raw data tables to a "
-                       "companion file and keeps the emailed workbook small (about 130 KB for Kent)")
+                       "companion file and keeps the emailed workbook small")
 RAG_STYLE = {"G": ("Green", "#C6EFCE", "#006100"), "A": ("Amber", "#FFEB9C", "#7F4F00"),
              "R": ("Red", "#FFC7CE", "#9C0006")}
 
@@ -245,18 +245,38 @@ def _addresses(values: dict, key: str, name: str) -> list[str]:
 
 
 def _split_addresses(values: list[str], what: str) -> list[str]:
-    """Each value may hold several addresses separated by commas; each must be an address."""
+    """Each value may hold several addresses separated by commas or semicolons (as Outlook
+    writes them); each must be an address."""
     out = []
     for value in values:
         if "\n" in value or "\r" in value:
             raise MailError(f"{value!r} ({what}) is not an email address: it holds a line break")
         if not value.strip():
             continue
-        for name, addr in getaddresses([value]):
+        for name, addr in getaddresses([_semicolons_as_commas(value)]):
             if not _is_address(addr):
                 raise MailError(f"{value!r} ({what}) is not an email address, such as name@example.org")
-            out.append(f"{name} <{addr}>" if name else addr)
+            out.append(_with_name(name, addr))
     return out
+
+
+def _with_name(name: str, addr: str) -> str:
+    """`Name <addr>`, the name quoted when it holds a character that would split or end it."""
+    if not name:
+        return addr
+    if re.search(r'[()<>\[\]:;@\\,."]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{addr}>"
+
+
+def _semicolons_as_commas(value: str) -> str:
+    """Outlook separates addresses with semicolons: make them commas, except inside a quoted name."""
+    out, quoted = [], False
+    for ch in value:
+        if ch == '"':
+            quoted = not quoted
+        out.append("," if ch == ";" and not quoted else ch)
+    return "".join(out)
 
 
 def _is_address(addr: str) -> bool:
@@ -447,14 +467,14 @@ def write_eml(msg: EmailMessage, path: Path) -> Path:
     """The message as an .eml file (CRLF line ends, as mail programs expect), atomically."""
     from email import policy
 
-    from ..files import replacing
+    from ..files import WriteError, replacing
 
     data = msg.as_bytes(policy=policy.SMTP)
     try:
         with replacing(path) as (tmp,):
             tmp.write_bytes(data)
-    except OSError as exc:
-        raise MailError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except WriteError as exc:
+        raise MailError(exc.strerror) from None
     return path
 
 

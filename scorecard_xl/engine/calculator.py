@@ -92,7 +92,7 @@ def roll_up(rows: pd.DataFrame, template: Template, keys: list[str], values: lis
 # ----------------------------------------------------------------------------- activity
 
 def activity_table(activity: pd.DataFrame, template: Template, month: pd.Timestamp) -> pd.DataFrame:
-    """The SCS Activity table: one row per displayed unit, in the template's order."""
+    """The activity table: one row per displayed unit, in the template's order."""
     measures = [m.column for m in template.activity_measures]
     last = month - pd.DateOffset(months=1)
     recent = activity[activity["Month"].isin([month, last])]
@@ -284,10 +284,14 @@ def directions(num: np.ndarray, den: np.ndarray, prev_num: np.ndarray, prev_den:
 
 
 def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
-    """The Results table: one row per indicator x unit x cohort x month where computable.
+    """The Results table: one row per indicator x unit x cohort x month where any figure exists.
 
-    Each indicator's figures are computed on its (unit, cohort, month) arrays; the columns
-    are gathered as arrays and become one DataFrame at the end.
+    Each figure comes from its own window: the result from the 12 months to the month
+    (R12M) or the month itself (SS); 1 month and 1 year ago from their own windows; rolling
+    3 months from the 3 months to the month. So a new indicator with 6 months of data has
+    rolling 3 months, and a month whose 12-month figure cannot be computed still shows the
+    figures that can. Each indicator's figures are computed on its (unit, cohort, month)
+    arrays; the columns are gathered as arrays and become one DataFrame at the end.
     """
     grid = monthly_grid(rows, template)
     n_months = grid.num.shape[-1]
@@ -306,19 +310,19 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
             den_c, _ = window_sums(den, has, 12)
             num_3, valid_3 = window_sums(num, has, 3)
             den_3, _ = window_sums(den, has, 3)
+            rolling = np.broadcast_to(valid_3, num_3.shape) & (den_3 > 0)
         else:
             num_c, den_c, valid = num, den, has
-            num_3 = den_3 = valid_3 = None
+            rolling = np.zeros(num.shape, dtype=bool)
         if not ind.has_denominator:  # a count is n / 1
             den_c = np.broadcast_to(np.where(valid, SCALE, 0), num_c.shape).copy()
-        computable = valid & (den_c > 0) if ind.has_denominator else np.broadcast_to(valid, num_c.shape)
-        computable = np.broadcast_to(computable, num_c.shape)
+        current = np.broadcast_to(valid, num_c.shape) & (den_c > 0)
         # A result not computable counts as missing for the comparisons.
-        num_c = np.where(computable, num_c, 0)
-        den_c = np.where(computable, den_c, 0)
+        num_c = np.where(current, num_c, 0)
+        den_c = np.where(current, den_c, 0)
 
-        keep = computable.ravel()
-        unit_idx, cohort_idx, month_idx = np.unravel_index(np.flatnonzero(keep), num_c.shape)
+        keep = current | rolling | _later(current, 1) | _later(current, 12)
+        unit_idx, cohort_idx, month_idx = np.nonzero(keep)
         when = months[month_idx]
 
         def picked(a: np.ndarray, back: int = 0) -> np.ndarray:
@@ -327,6 +331,7 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
             return np.where(earlier >= 0, a[unit_idx, cohort_idx, np.maximum(earlier, 0)], 0)
 
         n, d = picked(num_c), picked(den_c)
+        has_result = d > 0
         prev_n, prev_d = picked(num_c, 1), picked(den_c, 1)
         year_n, year_d = picked(num_c, 12), picked(den_c, 12)
         which.append(np.full(len(n), k))
@@ -336,8 +341,9 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
         add("Level", unit_levels[unit_idx])
         add("Area", unit_areas[unit_idx])
         add("Cohort", np.asarray(COHORTS, dtype=object)[cohort_idx])
-        add("Numerator", n / SCALE)
-        add("Denominator", d / SCALE if ind.has_denominator else np.full(len(n), np.nan))
+        add("Numerator", np.where(has_result, n / SCALE, np.nan))
+        add("Denominator", np.where(has_result, d / SCALE, np.nan) if ind.has_denominator
+            else np.full(len(n), np.nan))
         add("Result", _ratio(n, d))
         add("Target", target_values(ind, when))
         add("RAG", rag_ratings(n, d, ind, when))
@@ -345,10 +351,9 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
         add("DoT 1 Month", directions(n, d, prev_n, prev_d, ind, when))
         add("Result 1 Year Ago", _ratio(year_n, year_d))
         add("DoT 1 Year", directions(n, d, year_n, year_d, ind, when))
-        if num_3 is not None:
-            ok3 = np.broadcast_to(valid_3, num_3.shape) & (den_3 > 0)
-            r3_n = np.where(ok3, num_3, 0)[unit_idx, cohort_idx, month_idx]
-            r3_d = np.where(ok3, den_3, 0)[unit_idx, cohort_idx, month_idx]
+        if ind.period == "R12M":
+            r3_n = np.where(rolling, num_3, 0)[unit_idx, cohort_idx, month_idx]
+            r3_d = np.where(rolling, den_3, 0)[unit_idx, cohort_idx, month_idx]
             add("Rolling 3 Months", _ratio(r3_n, r3_d))
             add("Rolling 3 Months RAG", rag_ratings(r3_n, r3_d, ind, when))
         else:
@@ -361,6 +366,14 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
                              ("Section", lambda i: template.section_of[i.id])):
         columns[column] = [np.asarray([describe(i) for i in template.indicators], dtype=object)[position]]
     return pd.DataFrame({c: np.concatenate(parts) for c, parts in columns.items()})
+
+
+def _later(mask: np.ndarray, months: int) -> np.ndarray:
+    """`mask` moved `months` later along the last axis: true where it was true `months` before."""
+    out = np.zeros_like(mask)
+    if months < mask.shape[-1]:
+        out[..., months:] = mask[..., :-months]
+    return out
 
 
 def _ratio(n: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -386,8 +399,8 @@ def definitions_table(template: Template) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- summaries
 
-def county_results(results: pd.DataFrame, template: Template, month: pd.Timestamp,
-                   cohort: str = ALL) -> pd.DataFrame:
+def root_results(results: pd.DataFrame, template: Template, month: pd.Timestamp,
+                 cohort: str = ALL) -> pd.DataFrame:
     """The root unit's results for the month, one row per indicator, in template order."""
     root = template.organisation_tree.name
     rows = results[(results["Unit"] == root) & (results["Cohort"] == cohort) & (results["Month"] == month)]
@@ -396,18 +409,18 @@ def county_results(results: pd.DataFrame, template: Template, month: pd.Timestam
 
 
 def rag_counts(results: pd.DataFrame, template: Template, month: pd.Timestamp) -> dict[str, int]:
-    rags = county_results(results, template, month)["RAG"]
+    rags = root_results(results, template, month)["RAG"]
     return {letter: int((rags == letter).sum()) for letter in ("G", "A", "R")}
 
 
 def exception_reports(results: pd.DataFrame, commentary: pd.DataFrame, template: Template,
                       month: pd.Timestamp, months_shown: int = 4) -> list[ExceptionReport]:
-    """One report per county indicator rated Red this month, in template order."""
+    """One report per indicator the root unit (e.g. the county) rates Red this month, in template order."""
     root = template.organisation_tree.name
     county = results[(results["Unit"] == root) & (results["Cohort"] == ALL)]
     trend_months = pd.date_range(end=month, periods=months_shown, freq="MS")
     reports = []
-    for row in county_results(results, template, month).itertuples(index=False):
+    for row in root_results(results, template, month).itertuples(index=False):
         if row.RAG != "R":
             continue
         ind = template.indicator(row.Indicator)
@@ -470,6 +483,25 @@ def missing_figure_warnings(rows: pd.DataFrame, results: pd.DataFrame, template:
     return warnings
 
 
+def unused_commentary_warnings(commentary: pd.DataFrame, results: pd.DataFrame, template: Template,
+                               month: pd.Timestamp) -> list[Problem]:
+    """Commentary for the month on an indicator that is not rated Red has no exception report
+    to appear on: say so, rather than drop it without a word."""
+    latest = root_results(results, template, month).set_index("Indicator")["RAG"]
+    words = {"G": "Green", "A": "Amber"}
+    warnings = []
+    for row in commentary[commentary["Month"] == month].itertuples(index=False):
+        if not str(row.Commentary).strip() or row.Indicator not in latest.index or latest[row.Indicator] == "R":
+            continue
+        rag = latest[row.Indicator]
+        state = f"rated {words[rag]}" if rag in words else "not rated"
+        warnings.append(Problem("warning", f"commentary for indicator {row.Indicator} in {month:%b %Y} is not "
+                                           f"shown: the indicator is {state} this month, and exception reports "
+                                           "are for Red indicators only", "Commentary", int(row.Row),
+                                "Commentary"))
+    return warnings
+
+
 def calculate(export: Export, template: Template, month: str | pd.Timestamp | None = None) -> Scorecard:
     """Every figure of the scorecard for the reporting month."""
     when = reporting_month(export, month)
@@ -483,5 +515,6 @@ def calculate(export: Export, template: Template, month: str | pd.Timestamp | No
         definitions=definitions_table(template),
         rag_counts=rag_counts(results, template, when),
         exceptions=exception_reports(results, export.commentary, template, when),
-        warnings=[*export.warnings, *missing_figure_warnings(export.indicators, results, template, when)],
+        warnings=[*export.warnings, *missing_figure_warnings(export.indicators, results, template, when),
+                  *unused_commentary_warnings(export.commentary, results, template, when)],
     )

@@ -13,7 +13,6 @@ direction of travel never depends on binary floating point (0.175 is 7/40, not
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import importlib.resources
 from fractions import Fraction
 from functools import cached_property
@@ -29,6 +28,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic.functional_validators import BeforeValidator
+
+from ..months import parse_month
+from ..names import clashes, closest
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable  # importlib.resources.abc from Python 3.11
@@ -57,16 +59,11 @@ def _exact(value: object) -> Fraction:
 
 
 def _month(value: object) -> dt.date:
-    """Accept 2016-06, 2016-06-01 or a YAML date; return the first of the month."""
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    text = str(value).strip()
-    for fmt in ("%Y-%m", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date().replace(day=1)
-        except ValueError:
-            pass
-    raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
+    """A target period's start: 2016-06, 2016-06-01 or a YAML date, as the first of the month."""
+    month = parse_month(value, iso_only=True) if isinstance(value, (dt.date, str)) else None
+    if month is None:
+        raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
+    return month
 
 
 ExactNumber = Annotated[Fraction, BeforeValidator(_exact)]
@@ -182,8 +179,10 @@ class UascUnitSection(_Model):
 
 
 class UascImpact(_Model):
-    """Which indicators the 'Impact of UASC' sheet shows, for which units."""
+    """Which indicators the impact of UASC sheet shows, for which units."""
 
+    sheet: str = "Impact of UASC"  # the sheet's name
+    heading: str | None = None  # its title in A1 (before the month), if not the sheet's name
     unit_sections: list[UascUnitSection]
     unit_indicators: list[str]
     other_title: str
@@ -195,6 +194,11 @@ class UascImpact(_Model):
     def _ids_as_text(cls, value: object) -> object:
         return [str(v) for v in value] if isinstance(value, list) else value
 
+    @field_validator("sheet")
+    @classmethod
+    def _sheet_name(cls, name: str) -> str:
+        return excel_sheet_name(name)
+
 
 class Template(_Model):
     name: str
@@ -203,6 +207,7 @@ class Template(_Model):
     directorate: str = ""
     title: str
     scorecard_sheet: str
+    activity_sheet: str = "Activity"  # the activity table's sheet, e.g. "SCS Activity"
     owners: Owners
     data_source: str
     financial_year_start_month: int = Field(default=4, ge=1, le=12)
@@ -212,45 +217,46 @@ class Template(_Model):
     sections: list[Section]
     uasc_impact: UascImpact | None = None
 
-    @field_validator("scorecard_sheet")
+    @field_validator("scorecard_sheet", "activity_sheet")
     @classmethod
-    def _excel_sheet_name(cls, name: str) -> str:
-        bad = sorted(set(name) & set("[]:*?/\\"))
-        if bad:
-            raise ValueError(f"an Excel sheet name cannot contain {' '.join(bad)}")
-        if not name.strip() or len(name) > 31 or name.startswith("'") or name.endswith("'"):
-            raise ValueError("an Excel sheet name has 1 to 31 characters and does not start or end with '")
-        reserved = {"history", "contents", "scs activity", "impact of uasc", "exceptions", "results",
-                    "definitions", "activity data", "indicator data", "trends", "data quality"}
-        if name.casefold() in reserved:
-            raise ValueError(f"{name!r} is the name of another sheet of the workbook")
-        return name
+    def _sheet_name(cls, name: str) -> str:
+        return excel_sheet_name(name)
+
+    @model_validator(mode="after")
+    def _check_sheet_names(self) -> Template:
+        named = {"scorecard_sheet": self.scorecard_sheet, "activity_sheet": self.activity_sheet}
+        if self.uasc_impact:
+            named["uasc_impact.sheet"] = self.uasc_impact.sheet
+        taken = {name.casefold(): f"the workbook's own {name!r} sheet" for name in WORKBOOK_SHEETS}
+        taken["history"] = "a name Excel keeps for itself"
+        for key, name in named.items():
+            if name.casefold() in taken:
+                raise ValueError(f"{key}: {name!r} is already {taken[name.casefold()]} (sheet names are the same "
+                                 "to Excel whatever their case)")
+            taken[name.casefold()] = f"the name of {key}"
+        return self
 
     @model_validator(mode="after")
     def _check_references(self) -> Template:
         names = [u.name for u, _ in self.organisation_tree.walk()]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"organisation_tree: unit names must be unique; repeated: {', '.join(duplicates)}")
+        _refuse_clashes(names, "organisation_tree: unit names must be unique")
         known = set(names)
         for name in self.activity_rows:
             if name not in known:
-                raise ValueError(f"activity_rows: {name!r} is not in organisation_tree{_closest(name, names)}")
+                raise ValueError(f"activity_rows: {name!r} is not in organisation_tree{closest(name, names)}")
         ids = [i.id for s in self.sections for i in s.indicators]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(f"sections: indicator IDs must be unique; repeated: {', '.join(repeated)}")
-        columns = [m.column for m in self.activity_measures]
-        if len(set(columns)) != len(columns):
-            raise ValueError("activity_measures: each column may appear once")
+        _refuse_clashes(ids, "sections: indicator IDs must be unique")
+        # Month and Team are columns of the Activity sheet too; a measure may not take their names.
+        _refuse_clashes(["Month", "Team", *(m.column for m in self.activity_measures)],
+                        "activity_measures: each column may appear once")
         if self.uasc_impact:
             u = self.uasc_impact
             for unit in [s.unit for s in u.unit_sections] + [u.other_unit]:
                 if unit not in known:
-                    raise ValueError(f"uasc_impact: unit {unit!r} is not in organisation_tree{_closest(unit, names)}")
+                    raise ValueError(f"uasc_impact: unit {unit!r} is not in organisation_tree{closest(unit, names)}")
             for ind in u.unit_indicators + u.other_indicators:
                 if ind not in ids:
-                    raise ValueError(f"uasc_impact: indicator {ind!r} is not defined{_closest(ind, ids)}")
+                    raise ValueError(f"uasc_impact: indicator {ind!r} is not defined{closest(ind, ids)}")
         return self
 
     # ----- lookups used by the reader and the calculator -----
@@ -292,9 +298,30 @@ class Template(_Model):
         return chain[-2] if len(chain) >= 2 else chain[-1]
 
 
-def _closest(name: str, candidates: list[str]) -> str:
-    match = difflib.get_close_matches(name, candidates, n=3)
-    return f" (closest: {', '.join(match)})" if match else ""
+# The sheets every workbook has, named by the program; a template's sheets must differ from them.
+WORKBOOK_SHEETS = ("Contents", "Exceptions", "Results", "Definitions", "Activity Data", "Indicator Data", "Trends",
+                   "Data Quality")
+
+
+def excel_sheet_name(name: str) -> str:
+    """`name` if Excel accepts it as a sheet name, else ValueError saying why."""
+    bad = sorted(set(name) & set("[]:*?/\\"))
+    if bad:
+        raise ValueError(f"an Excel sheet name cannot contain {' '.join(bad)} (in {name!r})")
+    if not name.strip() or len(name) > 31 or name.startswith("'") or name.endswith("'"):
+        raise ValueError(f"an Excel sheet name has 1 to 31 characters and does not start or end with ' "
+                         f"({name!r} has {len(name)})")
+    return name
+
+
+def _refuse_clashes(names: list[str], rule: str) -> None:
+    """Names the reader could not tell apart: it matches them ignoring case and white space."""
+    for group in clashes(names):
+        first, other = group[0], next((n for n in group if n != group[0]), None)
+        if other is None:
+            raise ValueError(f"{rule}; {first!r} appears {len(group)} times")
+        raise ValueError(f"{rule}; {first!r} and {other!r} are the same name to the reader, which ignores case "
+                         "and white space in names")
 
 
 def bundled_templates() -> Traversable:

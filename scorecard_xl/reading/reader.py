@@ -1,9 +1,11 @@
 """Read a month's export and check it against the template.
 
 The export is one workbook with the sheets `Activity`, `Indicators` and (optionally)
-`Commentary`; sheet and column names are matched ignoring case and spaces. The header
-is the first row. The reader returns tidy DataFrames and every problem found; it never
-guesses: a value it cannot read is an error naming the sheet, row and column.
+`Commentary`. Sheet and column names, teams and indicator IDs are matched to the
+template's by one rule (names.name_key: case and white space ignored) and become the
+template's names. The header is the first row. The reader returns tidy DataFrames and
+every problem found; it never guesses: a value it cannot read is an error naming the
+sheet, row and column. The same problem on many rows is reported once, naming the rows.
 
 Numerators and denominators are held as integers in units of 1/SCALE so that sums are
 exact and the calculator can compare results as fractions (FTE figures such as 404.3
@@ -12,21 +14,24 @@ are allowed to four decimal places where the template allows fractions).
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-import re
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .. import months
 from ..engine.template import Template
 from ..model import SCALE, Export, InputError, Problem
+from ..names import closest, name_key
 from .filecheck import check_file
 
 MAX_VALUE = 1_000_000_000  # no count of children, cases or posts comes near this
 MAX_TOTAL = 2**62 // SCALE  # every sum the calculator makes stays exact in int64 below this
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+HEADER_SEARCH_ROWS = 10  # where to look for a header that is not in row 1 (title rows above it)
+LISTED_PER_COLUMN = 20  # different problems listed per sheet and column; the rest are counted in one line
 
 ACTIVITY = "Activity"
 INDICATORS = "Indicators"
@@ -34,91 +39,108 @@ COMMENTARY = "Commentary"
 INDICATOR_COLUMNS = ["Month", "Indicator", "Team", "UASC", "Numerator", "Denominator"]
 COMMENTARY_COLUMNS = ["Month", "Indicator", "Commentary"]
 
-_MONTH_NAMES = {m.lower(): i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-
-
-def _key(name: object) -> str:
-    return re.sub(r"\s+", "", str(name)).casefold()
-
 
 def parse_month(value: object) -> pd.Timestamp | None:
-    """An Excel date (any day of the month) or text like 2016-08, Aug 2016, 2016-08-31."""
-    if isinstance(value, (dt.datetime, dt.date)):
-        return pd.Timestamp(value.year, value.month, 1)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # An Excel serial date that was not formatted as a date; only 1950 to 2099, so a year
-        # typed as a plain number (2016) is refused rather than read as July 1905.
-        if 18264 <= value < 73051:
-            day = EXCEL_EPOCH + dt.timedelta(days=float(value))
-            return pd.Timestamp(day.year, day.month, 1)
-        return None
-    text = str(value).strip()
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T].*)?", text)
-    if m:
-        year, month = int(m[1]), int(m[2])
-        if m[3] is not None:
-            try:
-                dt.date(year, month, int(m[3]))
-            except ValueError:
-                return None
-    else:
-        m = re.fullmatch(r"([A-Za-z]{3,9})[\s\-]+(\d{4})", text)
-        if not m or m[1][:3].lower() not in _MONTH_NAMES:
-            return None
-        year, month = int(m[2]), _MONTH_NAMES[m[1][:3].lower()]
-    if not 1 <= month <= 12 or not 1900 <= year <= 2999:
-        return None
-    return pd.Timestamp(year, month, 1)
-
-
-def _closest(value: str, known: list[str]) -> str:
-    match = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
-    return f" (closest: {', '.join(repr(m) for m in match)})" if match else ""
+    """A Month cell as the first of its month (months.parse_month), or None if unreadable."""
+    month = months.parse_month(value)
+    return None if month is None else pd.Timestamp(month)
 
 
 class _SheetReader:
     """Reads one sheet's rows into columns, collecting problems instead of raising."""
 
-    def __init__(self, name: str, rows: list[list], problems: list[Problem]):
+    def __init__(self, name: str, rows: list[list]):
         self.name = name
-        self.problems = problems
+        self.rows = rows
         self.header = [str(h).strip() for h in rows[0]] if rows else []
         self.body = rows[1:]
+        # Problems in the order found; a per-row one is keyed by (severity, message, column) so
+        # that the same problem on 18,000 rows is one entry holding its rows.
+        self._found: dict[object, tuple[Problem, list[int | None]]] = {}
 
     def error(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        self.problems.append(Problem("error", message, self.name, row, column))
+        self._note(Problem("error", message, self.name, row, column))
 
     def warn(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        self.problems.append(Problem("warning", message, self.name, row, column))
+        self._note(Problem("warning", message, self.name, row, column))
+
+    def _note(self, problem: Problem) -> None:
+        # A header or sheet problem is its own entry (a new object() is a key equal to no other).
+        key = (problem.severity, problem.message, problem.column) if _on_data_row(problem) else object()
+        self._found.setdefault(key, (problem, []))[1].append(problem.row)
+
+    def problems(self) -> list[Problem]:
+        """Every problem found: the same one on several rows once, naming its rows; at most
+        LISTED_PER_COLUMN different per-row problems per column, and a line counting the rest."""
+        out: list[Problem] = []
+        listed: Counter = Counter()
+        omitted: dict[tuple[str, str | None], list[int]] = {}
+        for first, rows in self._found.values():
+            if not _on_data_row(first):
+                out.append(first)
+            elif listed[first.severity, first.column] < LISTED_PER_COLUMN:
+                listed[first.severity, first.column] += 1
+                rows = sorted(rows)
+                out.append(first if len(rows) == 1 else
+                           dataclasses.replace(first, row=rows[0], count=len(rows), rows=tuple(rows)))
+            else:
+                omitted.setdefault((first.severity, first.column), []).extend(rows)
+        for (severity, column), rows in omitted.items():
+            about = "in this column" if column else "about whole rows"
+            out.append(Problem(severity, f"{len(rows):,} more {severity}(s) {about}, in rows {min(rows)} to "
+                                         f"{max(rows)}, are not listed; correct those above and validate again "
+                                         "to see them", self.name, None, column, count=len(rows)))
+        return out
 
     def columns(self, required: list[str]) -> dict[str, int] | None:
         """Map each required column to its position; report missing, repeated and extra ones."""
+        header_row = self._header_row(required)
+        if header_row is not None:
+            # Every column would be "missing": say the one thing that is wrong instead.
+            above = header_row - 1
+            self.error(f"the header must be in row 1, but it is in row {header_row}; delete the "
+                       f"{above} row{'s' if above > 1 else ''} above it", row=1)
+            return None
         positions: dict[str, int] = {}
         repeated = False
         for i, h in enumerate(self.header):
             if not str(h).strip():
                 continue
-            if _key(h) in positions:
-                first = positions[_key(h)]
+            if name_key(h) in positions:
+                first = positions[name_key(h)]
                 self.error(f"column {h!r} appears twice (columns {_letter(first)} and {_letter(i)}); "
                            "keep one", row=1, column=h)
                 repeated = True
-            positions.setdefault(_key(h), i)
+            positions.setdefault(name_key(h), i)
         found, missing = {}, []
         for col in required:
-            if _key(col) in positions:
-                found[col] = positions[_key(col)]
+            if name_key(col) in positions:
+                found[col] = positions[name_key(col)]
             else:
                 missing.append(col)
         for col in missing:
-            self.error(f"missing column {col!r}{_closest(col, self.header)}", row=1, column=col)
-        known = {_key(c) for c in required}
+            self.error(f"missing column {col!r}{closest(col, self.header)}", row=1, column=col)
+        known = {name_key(c) for c in required}
         for h in self.header:
-            if h and _key(h) not in known:
+            if h and name_key(h) not in known:
                 shown = h if len(h) <= 60 else h[:57] + "..."
                 self.warn(f"extra column {shown!r} ignored", row=1, column=shown)
         return None if missing or repeated else found
+
+    def _header_row(self, required: list[str]) -> int | None:
+        """The Excel row below row 1 that holds the header (an export with a title row or two
+        above it): more of the required columns than row 1, and at least half of them."""
+        wanted = {name_key(c) for c in required}
+
+        def held(row: list) -> int:
+            return len(wanted & {name_key(v) for v in row})
+
+        in_first = held(self.rows[0]) if self.rows else 0
+        candidates = range(1, min(len(self.rows), HEADER_SEARCH_ROWS))
+        best = max(candidates, key=lambda i: held(self.rows[i]), default=None)
+        if best is None or held(self.rows[best]) <= in_first or 2 * held(self.rows[best]) < len(wanted):
+            return None
+        return best + 1
 
     def frame(self, positions: dict[str, int]) -> pd.DataFrame:
         """The body as a DataFrame of raw cell values, blank rows dropped, with Excel row numbers."""
@@ -138,6 +160,19 @@ class _SheetReader:
             self.error(f"cannot read {value!r} as a month; expected a date or text such as 2016-08 or Aug 2016",
                        row=int(row), column="Month")
         return months
+
+    def names(self, frame: pd.DataFrame, column: str, known: Iterable[str], what: str) -> pd.Series:
+        """The column's text as the template's `known` names, matched by name_key; a value that
+        matches none is reported, with the closest names, and kept as written."""
+        by_key = {name_key(name): name for name in known}
+        values = self.text(frame, column)
+        matched = {v: by_key.get(name_key(v)) for v in pd.unique(values)}
+        unknown = values.map(matched).isna() & (values != "")  # an empty cell is reported by text()
+        for value, rows in frame.loc[unknown, "Row"].groupby(values[unknown], sort=False):
+            message = f"unknown {what} {value!r}{closest(value, by_key.values())}"
+            for row in rows:
+                self.error(message, row=int(row), column=column)
+        return values.map({v: name or v for v, name in matched.items()})
 
     def text(self, frame: pd.DataFrame, column: str) -> pd.Series:
         def as_text(v: object) -> str:
@@ -200,6 +235,12 @@ class _SheetReader:
         return pd.Series(out, index=frame.index)
 
 
+def _on_data_row(problem: Problem) -> bool:
+    """A problem of one data row (not of the header or the whole sheet): reported once for all
+    the rows it is found on."""
+    return problem.row is not None and problem.row > 1
+
+
 def _letter(col: int) -> str:
     from xlsxwriter.utility import xl_col_to_name
 
@@ -257,7 +298,7 @@ def _open_workbook(path: Path) -> dict[str, list[list]]:
 
 def _find_sheet(sheets: dict[str, list[list]], wanted: str) -> str | None:
     for name in sheets:
-        if _key(name) == _key(wanted):
+        if name_key(name) == name_key(wanted):
             return name
     return None
 
@@ -285,18 +326,22 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
     for wanted, required in ((ACTIVITY, True), (INDICATORS, True), (COMMENTARY, False)):
         name = _find_sheet(sheets, wanted)
         if name is None and required:
-            problems.append(Problem("error", f"missing sheet {wanted!r}{_closest(wanted, list(sheets))}"))
+            problems.append(Problem("error", f"missing sheet {wanted!r}{closest(wanted, sheets)}"))
         found[wanted] = name
+
+    def read(wanted: str, read_sheet, absent: pd.DataFrame) -> pd.DataFrame:
+        if not found[wanted]:
+            return absent
+        sheet = _SheetReader(found[wanted], sheets[found[wanted]])
+        frame = read_sheet(sheet, template)
+        problems.extend(sheet.problems())
+        return frame
+
     # A missing sheet is reported, and the sheets that are there are still checked, so one
     # run lists every problem.
-    activity = (_read_activity(_SheetReader(found[ACTIVITY], sheets[found[ACTIVITY]], problems), template)
-                if found[ACTIVITY] else pd.DataFrame())
-    indicators = (_read_indicators(_SheetReader(found[INDICATORS], sheets[found[INDICATORS]], problems), template)
-                  if found[INDICATORS] else pd.DataFrame())
-    if found[COMMENTARY]:
-        commentary = _read_commentary(_SheetReader(found[COMMENTARY], sheets[found[COMMENTARY]], problems), template)
-    else:
-        commentary = pd.DataFrame(columns=["Month", "Indicator", "Commentary", "Row"])
+    activity = read(ACTIVITY, _read_activity, pd.DataFrame())
+    indicators = read(INDICATORS, _read_indicators, pd.DataFrame())
+    commentary = read(COMMENTARY, _read_commentary, pd.DataFrame(columns=["Month", "Indicator", "Commentary", "Row"]))
 
     if not any(p.severity == "error" for p in problems) and len(activity) == 0 and len(indicators) == 0:
         problems.append(Problem("error", "the Activity and Indicators sheets have no data rows"))
@@ -309,15 +354,6 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
     rows_read = {ACTIVITY: len(activity), INDICATORS: len(indicators), COMMENTARY: len(commentary)}
     return Export(path, activity, indicators, commentary, [p for p in problems if p.severity == "warning"],
                   rows_read)
-
-
-def _check_units(sheet: _SheetReader, frame: pd.DataFrame, template: Template) -> None:
-    known = list(template.units)
-    for value, rows in frame.groupby("Unit")["Row"]:
-        if value and value not in template.units:
-            first = int(rows.iloc[0])
-            more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
-            sheet.error(f"unknown team {value!r}{_closest(value, known)}{more}", row=first, column="Team")
 
 
 def _report_duplicates(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str], what: str) -> None:
@@ -338,7 +374,7 @@ def _report_double_counting(sheet: _SheetReader, frame: pd.DataFrame, keys: list
                          columns=["Unit", "Above"])
     pairs = known.merge(above, on="Unit").merge(
         known[[*keys, "Unit", "Row"]].rename(columns={"Unit": "Above", "Row": "AboveRow"}), on=[*keys, "Above"])
-    for record in pairs.drop_duplicates([*keys, "Unit", "Above"]).head(50).itertuples(index=False):
+    for record in pairs.drop_duplicates([*keys, "Unit", "Above"]).itertuples(index=False):
         what = ", ".join(f"{record.Month:%b %Y}" if k == "Month" else f"{k.lower()} {getattr(record, k)}"
                          for k in keys)
         sheet.error(f"{record.Unit!r} (row {record.Row}) and {record.Above!r} (row {record.AboveRow}) "
@@ -369,8 +405,8 @@ def _read_activity(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     if positions is None:
         return pd.DataFrame()
     raw = sheet.frame(positions)
-    out = pd.DataFrame({"Month": sheet.months(raw), "Unit": sheet.text(raw, "Team"), "Row": raw["Row"]})
-    _check_units(sheet, out, template)
+    out = pd.DataFrame({"Month": sheet.months(raw), "Unit": sheet.names(raw, "Team", template.units, "team"),
+                        "Row": raw["Row"]})
     for col in measures:
         out[col] = sheet.numbers(raw, col) // SCALE
     valid = out.dropna(subset=["Month"])
@@ -387,26 +423,21 @@ def _read_indicators(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     raw = sheet.frame(positions)
     out = pd.DataFrame({
         "Month": sheet.months(raw),
-        "Indicator": sheet.text(raw, "Indicator"),
-        "Unit": sheet.text(raw, "Team"),
+        "Indicator": sheet.names(raw, "Indicator", (i.id for i in template.indicators), "indicator"),
+        "Unit": sheet.names(raw, "Team", template.units, "team"),
         "Row": raw["Row"],
     })
-    known_ids = [i.id for i in template.indicators]
-    for value, rows in out.groupby("Indicator")["Row"]:
-        if value and value not in known_ids:
-            sheet.error(f"unknown indicator {value!r}{_closest(value, known_ids)}", row=int(rows.iloc[0]),
-                        column="Indicator")
-    _check_units(sheet, out, template)
 
-    uasc = raw["UASC"].map({v: str(v).strip().upper() for v in pd.unique(raw["UASC"])})
-    for row in raw.loc[~uasc.isin(["Y", "N"]), "Row"]:
-        sheet.error(f"{raw.loc[raw['Row'] == row, 'UASC'].iloc[0]!r} is not Y or N", row=int(row), column="UASC")
-    out["UASC"] = uasc == "Y"
+    uasc = raw["UASC"].map({v: name_key(v) for v in pd.unique(raw["UASC"])})
+    neither = ~uasc.isin(["y", "n"])
+    for row, value in zip(raw.loc[neither, "Row"], raw.loc[neither, "UASC"]):
+        sheet.error(f"{value!r} is not Y or N", row=int(row), column="UASC")
+    out["UASC"] = uasc == "y"
 
     by_id = {i.id: i for i in template.indicators}
     def flag(attribute) -> pd.Series:
         """A per-row property of the row's indicator (False for an unknown ID, already reported)."""
-        return out["Indicator"].map({k: bool(attribute(i)) for k, i in by_id.items()}).fillna(False).astype(bool)
+        return out["Indicator"].isin([k for k, i in by_id.items() if attribute(i)])
 
     ind = out["Indicator"].map(by_id)
     has_den = flag(lambda i: i.has_denominator)
@@ -438,13 +469,9 @@ def _read_commentary(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     raw = sheet.frame(positions)
     out = pd.DataFrame({
         "Month": sheet.months(raw),
-        "Indicator": sheet.text(raw, "Indicator"),
+        "Indicator": sheet.names(raw, "Indicator", (i.id for i in template.indicators), "indicator"),
         "Commentary": raw["Commentary"].map(lambda v: "" if v is None else str(v)),
         "Row": raw["Row"],
     })
-    known_ids = [i.id for i in template.indicators]
-    for row, value in zip(out["Row"], out["Indicator"]):
-        if value and value not in known_ids:
-            sheet.error(f"unknown indicator {value!r}{_closest(value, known_ids)}", row=int(row), column="Indicator")
     _report_duplicates(sheet, out.dropna(subset=["Month"]), ["Month", "Indicator"], "month and indicator")
     return out

@@ -14,17 +14,16 @@ Sheets:
 - `Lists` (hidden): the team names and indicator IDs the drop-down lists point at (an
   inline list is limited to 255 characters; a range is not).
 
-Written with XlsxWriter to a temporary file beside the target and renamed into place.
+Written with XlsxWriter to a temporary file beside the target and put in place (files.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from ..engine.template import Template
+from ..files import replacing
 from ..reading.reader import (
     ACTIVITY,
     COMMENTARY,
@@ -53,18 +52,8 @@ def write_blank(template: Template, path: Path, template_ref: str) -> Path:
     template_ref: how the user named the template (for the commands in the instructions).
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=folder)
-    os.close(fd)
-    try:
-        _write(template, tmp, path.name, template_ref)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as (tmp,):
+        _write(template, str(tmp), path.name, template_ref)
     return path
 
 

@@ -6,7 +6,8 @@ gigabytes. For the big raw tables the writer lets XlsxWriter lay out everything 
 (title, header, table definition, styles, print setup) and streams the data rows here,
 chunk by chunk, in the same SpreadsheetML XlsxWriter writes: numbers as <v>, dates as
 serial numbers, text through XlsxWriter's shared string table (always text, so a value
-starting with "=" can never become a formula).
+starting with "=" can never become a formula). On an XlsxWriter without the internals this
+relies on (hooks.py checks them), the writer writes these tables cell by cell instead.
 
 Speed: the XML of a chunk of rows is built as one array of text pieces, column by
 column, and joined once; each distinct value is turned into text once. A missing value

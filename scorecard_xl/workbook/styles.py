@@ -13,13 +13,20 @@ STYLES: dict[str, dict] = {
     "title": {"bold": True, "font_size": 14},
     "subtitle": {"bold": True, "font_size": 12},
     "note": {"italic": True, "font_color": "#404040"},
-    "header": {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9E1F2"},
-    "header_right": {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9E1F2",
+    # Headers sit on the row's foot, beside the figures: a wrapped heading grows upwards.
+    "header": {"bold": True, "text_wrap": True, "valign": "bottom", "bottom": 1, "bg_color": "#D9E1F2"},
+    "header_right": {"bold": True, "text_wrap": True, "valign": "bottom", "bottom": 1, "bg_color": "#D9E1F2",
                      "align": "right"},
+    # Read from the foot upwards, so a column of figures is no wider than its figures.
+    "header_rotated": {"bold": True, "text_wrap": True, "valign": "bottom", "bottom": 1, "bg_color": "#D9E1F2",
+                       "align": "center", "rotation": 90},
     "section": {"bold": True, "bg_color": "#EDEDED"},
     "label": {"bold": True},
     "text": {},
-    "wrap": {"text_wrap": True, "valign": "top"},
+    "wrap": {"text_wrap": True},
+    # Lines spread over the row's height: a row sized for Excel's line spacing is not left
+    # part empty where LibreOffice sets lines closer.
+    "paragraph": {"text_wrap": True, "valign": "vjustify"},
     "integer": {"num_format": "0"},
     "signed": {"num_format": "+0;-0;0"},
     "decimal4": {"num_format": "0.0###"},
@@ -51,4 +58,5 @@ def number_style(unit: str, decimals: int, signed: bool = False) -> str:
 
 
 def style_dict(name: str) -> dict:
-    return {**FONT, **STYLES[name]}
+    # Text starts at the top of its cell, level with the first line of a wrapped title beside it.
+    return {**FONT, "valign": "top", **STYLES[name]}

@@ -2,12 +2,13 @@
 
 Every value is written with an explicit typed call (write_string, write_number,
 write_datetime, write_blank): text from the export is data, never a formula or a link,
-even when it starts with "=". The file is written to a temporary name beside the
-target and renamed into place, so an interrupted run never leaves half a workbook.
+even when it starts with "=". `render` writes one file where it is told; `write_workbook`
+puts it in place whole (files.py), so an interrupted run never leaves half a workbook.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from pathlib import Path
@@ -17,8 +18,9 @@ import pandas as pd
 from xlsxwriter.utility import xl_range
 
 from ..files import replacing
-from . import rowstream, zipwriter
+from . import hooks, rowstream, zipwriter
 from .layout.model import Cell, Chart, RagRange, Sheet, Table, WorkbookLayout
+from .layout.page import MARGINS_IN, PAPER_A4
 from .styles import RAG_COLOURS, style_dict
 
 
@@ -63,7 +65,7 @@ def _default_style(series: pd.Series) -> str:
     return "text" if kind == "boolean" else kind  # "date" or "text"
 
 
-STREAM_MIN_ROWS = 500  # tables at least this long are streamed (see rowstream.py)
+STREAM_MIN_ROWS = 500  # tables at least this long are streamed (see rowstream.py) if XlsxWriter allows (hooks.py)
 
 
 def _write_table(ws, table: Table, formats: _Formats) -> None:
@@ -72,7 +74,8 @@ def _write_table(ws, table: Table, formats: _Formats) -> None:
     first = table.first_row
     for col, name in enumerate(frame.columns):
         ws.write_string(first, col, str(name), formats["header"])
-    if len(frame) >= STREAM_MIN_ROWS:
+    streamed = len(frame) >= STREAM_MIN_ROWS and not hooks.missing(hooks.STREAM)
+    if streamed:
         _stream_rows(ws, frame, first + 1, [formats[s]._get_xf_index() for s in styles])
     else:
         for col, name in enumerate(frame.columns):
@@ -86,7 +89,7 @@ def _write_table(ws, table: Table, formats: _Formats) -> None:
         "style": "Table Style Light 9",
         "columns": [{"header": str(c), "format": formats[s]} for c, s in zip(frame.columns, styles)],
     }
-    if len(frame) < STREAM_MIN_ROWS:
+    if not streamed:
         ws.add_table(first, 0, last_row, len(frame.columns) - 1, options)
         return
     # XlsxWriter visits every cell of a table's range to detect overlapping tables: 19
@@ -190,9 +193,14 @@ def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayo
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     ws.set_landscape() if sheet.landscape else ws.set_portrait()
-    ws.set_paper(9)  # A4
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-    ws.fit_to_pages(1, 0)  # one page wide, as many pages long as needed
+    ws.set_paper(PAPER_A4)
+    ws.set_margins(**MARGINS_IN)
+    if sheet.print_scale:
+        ws.set_print_scale(sheet.print_scale)  # the scale the layout placed its page breaks for
+    else:
+        ws.fit_to_pages(1, 0)  # one page wide, as many pages long as needed
+    if sheet.print_cols is not None:  # to the last row written (not whole columns, which openpyxl cannot read)
+        ws.print_area(0, 0, ws.dim_rowmax or 0, sheet.print_cols)
     if sheet.page_breaks:
         ws.set_h_pagebreaks(sheet.page_breaks)
     if sheet.header_rows:
@@ -204,28 +212,27 @@ def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayo
 
 
 def write_workbook(layout: WorkbookLayout, path: str | Path) -> Path:
-    """Write one workbook atomically (see write_workbooks)."""
-    return write_workbooks([(layout, Path(path))])[0]
+    """Write one workbook and put it in place whole (files.py): never half a file."""
+    path = Path(path)
+    with replacing(path) as (tmp,):
+        render(layout, tmp)
+    return path
 
 
-def write_workbooks(books: list[tuple[WorkbookLayout, Path]]) -> list[Path]:
-    """Write workbooks atomically, as a set (see atomic.py): all of them, or none."""
-    paths = [Path(path) for _, path in books]
-    with replacing(*paths) as temporaries:
-        for (layout, _), tmp in zip(books, temporaries):
-            _write(layout, str(tmp))
-    return paths
-
-
-def _write(layout: WorkbookLayout, filename: str) -> None:
+def render(layout: WorkbookLayout, path: str | Path) -> None:
+    """Write the workbook to exactly `path`; the caller puts it in place (files.FileSet)."""
     import xlsxwriter
     from xlsxwriter.exceptions import FileCreateError
 
-    workbook = xlsxwriter.Workbook(filename, {
+    workbook = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False,
         "strings_to_urls": False,
         "strings_to_numbers": False,
         "nan_inf_to_errors": False,
+        # Column widths count digits of the workbook's default font. Calibri is missing where
+        # LibreOffice prints the PDF, and its stand-in widens every column by a third; Arial (the
+        # cells' font) has digits as wide in Excel, and LibreOffice always has its twin.
+        "default_format_properties": {k: v for k, v in style_dict("text").items() if k.startswith("font_")},
     })
     # Same input, same bytes: the creation date comes from the data, not the clock.
     created = (layout.month + pd.offsets.MonthEnd(0)).to_pydatetime()
@@ -236,12 +243,16 @@ def _write(layout: WorkbookLayout, filename: str) -> None:
     formats, rag_cache = _Formats(workbook), {}
     for sheet in layout.sheets:
         _write_sheet(workbook, sheet, formats, layout, rag_cache)
-    # Deflate each worksheet in background threads as XlsxWriter writes it (zipwriter.py).
-    package = zipwriter.Package()
-    for worksheet in workbook.worksheets():
-        package.deflate_while_written(worksheet)
+    # Deflate each worksheet in background threads as XlsxWriter writes it (zipwriter.py), if
+    # XlsxWriter allows (hooks.py); else XlsxWriter deflates the parts itself, after writing them.
+    packaging = contextlib.nullcontext()
+    if not hooks.missing(hooks.DEFLATE):
+        package = zipwriter.Package()
+        for worksheet in workbook.worksheets():
+            package.deflate_while_written(worksheet)
+        packaging = package.installed()
     try:
-        with package.installed():
+        with packaging:
             workbook.close()
     except FileCreateError as exc:  # XlsxWriter wraps the OSError of a failed write: unwrap it
         cause = exc.args[0] if exc.args else None

@@ -5,7 +5,8 @@ file, then deflates the parts one after another into the zip with `zipfile`. For
 sample that deflate was a third of the write: 29 MB of raw-data XML. Here each worksheet's
 XML is deflated as it is written, by background threads (zlib and crc32 release the GIL,
 so they run beside the Python that generates the XML), and the zip is then put together
-from parts already deflated.
+from parts already deflated. On an XlsxWriter without the internals this relies on
+(hooks.py checks them), the writer lets XlsxWriter zip the workbook itself instead.
 
 Two pieces, both installed by `Package` for one workbook's close():
 

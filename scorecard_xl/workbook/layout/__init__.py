@@ -42,13 +42,14 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
     warnings = list(scorecard.warnings)
     trends, trend_rows = trends_sheet(scorecard, template)
     sparkline_ranges = {k: trend_range(r) for k, r in trend_rows.items()}
-    exceptions, exception_rows = exceptions_sheet(scorecard, template, trend_rows, warnings)
+    exceptions = exceptions_sheet(scorecard, template, trend_rows, warnings)
     uasc = uasc_sheet(scorecard, template)
 
     sheets = [
         (activity_sheet(scorecard, template), "Activity per area and team: this month, last month and change."),
         (scorecard_sheet(scorecard, template, sparkline_ranges),
-         "Every indicator: result, RAG, target, direction of travel, rolling 3 months, 13-month sparkline."),
+         "Every indicator: result, RAG, target, direction of travel, rolling 3 months, 13-month sparkline "
+         "(on screen)."),
     ]
     if uasc is not None:
         sheets.append((uasc, "Results including and excluding unaccompanied asylum-seeking children."))
@@ -72,6 +73,8 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
     })
     quality = quality_sheet(rows, warnings)
     sheets.append((quality, "Rows read and written per sheet, and every warning."))
+    for sheet, description in sheets:
+        sheet.description = description
 
     companion_sheets = []
     if raw_data == "separate":
@@ -79,7 +82,7 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
         sheets = [(s, d) for s, d in sheets if s.name.split(" (")[0] not in RAW_SHEETS]
     listed = [(s.name, d) for s, d in sheets]
     listed += [(f"{s.name} (in {source['companion']})", d) for s, d in companion_sheets]
-    contents = contents_sheet(scorecard, template, listed, exception_rows, source)
+    contents = contents_sheet(scorecard, template, listed, exceptions.anchors, source)
     month_text = scorecard.month.strftime("%b %Y")
 
     def book(title: str, book_sheets: list) -> WorkbookLayout:

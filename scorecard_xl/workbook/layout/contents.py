@@ -8,6 +8,12 @@ from ...engine.template import Template
 from ...model import Scorecard
 from ..styles import RAG_COLOURS
 from .model import Chart, ChartSeries, RagRange, Sheet, link_to
+from .page import set_print_scale, span_px
+from .sizing import fit_row, size_rows
+from .textfit import lines_needed, row_height
+
+SHEET = "Contents"
+NOTES_LAST_COL = 6  # the reading notes span columns A to G
 
 READING_NOTES = [
     "RAG: each result is rated Green (on or better than target), Amber (short of target but not past the "
@@ -24,9 +30,15 @@ READING_NOTES = [
 
 
 def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[str, str]],
-                   exception_rows: dict[str, int], source: dict[str, str]) -> Sheet:
+                   exception_rows: dict[str, int], source: dict[str, str],
+                   not_printed: list[str] | None = None) -> Sheet:
+    """The Contents sheet listing `sheets` (name, description).
+
+    not_printed: for the printed copy, the sheets of the workbook that it leaves out.
+    """
     month = scorecard.month
-    sheet = Sheet("Contents", template.title)
+    sheet = Sheet(SHEET, template.title, printed=True)
+    sheet.widths = {0: 24, 1: 62, 2: 3}
     sheet.put(0, 0, template.title, "title")
     row = 2
     details = [("Organisation", template.organisation), ("Reporting month", month),
@@ -54,8 +66,8 @@ def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[
     sheet.rag_ranges.append(RagRange(first, 0, row, 0))
     sheet.charts.append(Chart(
         kind="column", title="Indicators by RAG rating",
-        series=[ChartSeries("Indicators", f"='Contents'!$A${first + 1}:$A${row + 1}",
-                            f"='Contents'!$B${first + 1}:$B${row + 1}")],
+        series=[ChartSeries("Indicators", f"='{SHEET}'!$A${first + 1}:$A${row + 1}",
+                            f"='{SHEET}'!$B${first + 1}:$B${row + 1}")],
         row=2, col=3, width=380, height=220, colors=[RAG_COLOURS[k]["font_color"] for k in "GAR"],
         description="Column chart of the number of indicators rated Green, Amber and Red."))
 
@@ -81,12 +93,18 @@ def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[
         else:
             sheet.put(row, 0, name, "link", link=link_to(name))
         sheet.put(row, 1, description, "wrap")
+        fit_row(sheet, row, {0: name, 1: description})
+    if not_printed:
+        row += 1
+        names = ", ".join(not_printed[:-1]) + (" and " if len(not_printed) > 1 else "") + not_printed[-1]
+        sheet.put(row, 0, f"Also in the workbook, not printed: {names}.", "note")
 
     row += 2
     sheet.put(row, 0, "Reading the scorecard", "subtitle")
     for note in READING_NOTES:
         row += 1
-        sheet.put(row, 0, note, "wrap", last_col=6)
-        sheet.row_heights[row] = 26
-    sheet.widths = {0: 24, 1: 70, 2: 3}
+        sheet.put(row, 0, note, "wrap", last_col=NOTES_LAST_COL)
+        sheet.row_heights[row] = row_height(lines_needed(note, span_px(sheet, 0, NOTES_LAST_COL)))
+    size_rows(sheet)
+    set_print_scale(sheet, whole=[(0, row)])  # the cover
     return sheet

@@ -1,6 +1,14 @@
-"""The Exceptions sheet: a report for every indicator the county rates Red."""
+"""The Exceptions sheet: a report for every indicator the county rates Red.
+
+Each report starts on a new printed page. Its commentary is written a paragraph to a row;
+a paragraph longer than the room left on its page continues in the rows below, each as
+tall as its page allows, so a long commentary flows onto further pages whole instead of
+being cut off at the foot of one row (textfit.py measures the text, page.py the page).
+"""
 
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 
@@ -9,40 +17,71 @@ from ...model import Problem, Scorecard
 from ..styles import RAG_WORDS, number_style
 from .common import BACK_TO_CONTENTS, blank, result_style
 from .model import Chart, ChartSeries, RagRange, Sheet, link_to
+from .page import PageFlow, set_print_scale, span_px
+from .sizing import size_rows
+from .textfit import (
+    LINE_PT,
+    MAX_ROW_PT,
+    line_breaks,
+    lines_in,
+    lines_needed,
+    row_height,
+)
 from .trends import HEADER_ROW as TRENDS_HEADER_ROW
 from .trends import TREND_MONTHS, trend_range
 
 NO_COMMENTARY = "No commentary supplied."
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell
 TEXT_COLS = 8  # text blocks span columns A to H
+CHART_HEIGHT_PX = 200
+FEWEST_LINES = 3  # a paragraph starts on the next page rather than with fewer lines at a page's foot
+REPORTS_APART = 2  # a report starts this many rows below the end of the one before
 
 
 def exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[str, int],
-                     warnings: list[Problem]) -> tuple[Sheet, dict[str, int]]:
-    """The sheet, and the row where each indicator's report starts (for links)."""
+                     warnings: list[Problem]) -> Sheet:
+    """The sheet; its anchors are the rows where each indicator's report starts (for links).
+
+    Laid out twice: once to measure the reports, then at the print scale that puts each on
+    one page, where that keeps the type at 8 pt or more.
+    """
+    draft = _exceptions_sheet(scorecard, template, trend_rows, [], scale=100)
+    starts = [0, *sorted(draft.anchors.values())[1:]]
+    ends = [start - REPORTS_APART for start in starts[1:]] + [max(c.row for c in draft.cells)]
+    set_print_scale(draft, whole=list(zip(starts, ends)) if draft.anchors else [])
+    return _exceptions_sheet(scorecard, template, trend_rows, warnings, draft.print_scale)
+
+
+def _exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[str, int],
+                      warnings: list[Problem], scale: int) -> Sheet:
     month = scorecard.month
-    sheet = Sheet("Exceptions", f"Exception reports: {month:%b %Y}")
+    sheet = Sheet("Exceptions", f"Exception reports: {month:%b %Y}", printed=True)
     sheet.put(0, 0, sheet.title, "title")
     sheet.put(1, 0, f"One report for each indicator rated Red for {template.organisation_tree.name} "
                     f"in {month:%B %Y}.", "note")
     sheet.put(2, 0, BACK_TO_CONTENTS, "link", link=link_to("Contents"))
-    starts: dict[str, int] = {}
+    sheet.widths = {0: 24, **{c: 14 for c in range(1, TEXT_COLS)}}
+    sheet.print_cols = TEXT_COLS - 1
+    sheet.print_scale = scale
+    flow = PageFlow(sheet)
     row = 4
     if not scorecard.exceptions:
         sheet.put(row, 0, "No indicator is rated Red this month.")
     for report in scorecard.exceptions:
         ind = template.indicator(report.indicator)
-        starts[ind.id] = row
-        if row > 4:
-            sheet.page_breaks.append(row)  # each report starts on a new printed page
-        row = _report(sheet, row, report, ind, scorecard, template, trend_rows, warnings) + 2
-    sheet.widths = {0: 24, **{c: 14 for c in range(1, TEXT_COLS)}}
-    return sheet, starts
+        if sheet.anchors:
+            flow.new_page(row)  # each report starts on a new printed page
+        sheet.anchors[ind.id] = row
+        row = _report(sheet, flow, row, report, ind, scorecard, template, trend_rows, warnings) + REPORTS_APART
+    size_rows(sheet)
+    return sheet
 
 
-def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard, template: Template,
-            trend_rows: dict[str, int], warnings: list[Problem]) -> int:
+def _report(sheet: Sheet, flow: PageFlow, row: int, report, ind: Indicator, scorecard: Scorecard,
+            template: Template, trend_rows: dict[str, int], warnings: list[Problem]) -> int:
+    """Write one report from `row`; return its last row."""
     month = scorecard.month
+    first = row
     sheet.put(row, 0, report.title, "subtitle", last_col=TEXT_COLS - 2)
     sheet.put(row, TEXT_COLS - 1, "Red", "rag")
     sheet.rag_ranges.append(RagRange(row, TEXT_COLS - 1, row, TEXT_COLS - 1))
@@ -84,23 +123,27 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
             kind="line", title=f"{report.title}: last {TREND_MONTHS} months",
             series=[ChartSeries("Result", months, trend_range(data_row, absolute=True)),
                     ChartSeries("Target", months, trend_range(data_row + 1, absolute=True), dash=True)],
-            row=row, col=0, percent_axis=ind.unit == "percent", width=640, height=200,
+            row=row, col=0, percent_axis=ind.unit == "percent", width=640, height=CHART_HEIGHT_PX,
             description=f"Line chart of {report.title} for the last {TREND_MONTHS} months, with the target."))
-        row += 11  # the chart's height in rows, and one to spare
+        row += math.ceil(CHART_HEIGHT_PX * 72 / 96 / LINE_PT) + 1  # the chart's rows, and one to spare
+    size_rows(sheet, through=row - 1)
+    flow.keep(first, row - 1)
 
+    heading = row
     sheet.put(row, 0, "Commentary", "subtitle")
+    size_rows(sheet)
+    if flow.room(heading) < sheet.row_heights[heading] + FEWEST_LINES * LINE_PT:
+        flow.new_page(heading)  # the heading goes with the commentary's first lines
+    flow.keep(heading)
     row += 1
     if report.commentary:
         paragraphs = [p.strip() for p in report.commentary.split("\n") if p.strip()]
         if any(_excel_length(p) > EXCEL_CELL_LIMIT for p in paragraphs):
             warnings.append(Problem("warning", f"indicator {ind.id}: a commentary paragraph is longer than "
                                                f"Excel's {EXCEL_CELL_LIMIT:,} characters a cell; it continues "
-                                               "in the cells below", "Commentary"))
-            paragraphs = [piece for p in paragraphs for piece in _split_for_cells(p)]
+                                               "in the cells below, and is cut short in print", "Commentary"))
         for paragraph in paragraphs:
-            sheet.put(row, 0, paragraph, "wrap", last_col=TEXT_COLS - 1)
-            sheet.row_heights[row] = min(409, 13 * -(-len(paragraph) // 165) + 2)  # ~165 characters a line
-            row += 1
+            row = _paragraph(sheet, flow, row, paragraph)
     else:
         sheet.put(row, 0, NO_COMMENTARY, "note", last_col=TEXT_COLS - 1)
         warnings.append(Problem("warning", f"indicator {ind.id} is Red but no commentary was supplied "
@@ -108,10 +151,41 @@ def _report(sheet: Sheet, row: int, report, ind: Indicator, scorecard: Scorecard
         row += 1
 
     row += 1
+    heading = row
     sheet.put(row, 0, "Data Notes", "subtitle")
+    width = span_px(sheet, 0, TEXT_COLS - 1)
     for note in data_notes(ind, template, month):
         row += 1
         sheet.put(row, 0, note, "wrap", last_col=TEXT_COLS - 1)
+        sheet.row_heights[row] = row_height(lines_needed(note, width))
+    size_rows(sheet)
+    flow.keep(heading, row)
+    return row
+
+
+def _paragraph(sheet: Sheet, flow: PageFlow, row: int, text: str) -> int:
+    """Write one paragraph of commentary from `row`, in rows that each fit the room left on
+    their page; return the row after it."""
+    if _excel_length(text) > EXCEL_CELL_LIMIT:
+        # Continued in cells of Excel's limit, each as tall as a row can be: all of it can be
+        # read on screen, but not on paper (the warning says so).
+        for piece in _split_for_cells(text):
+            sheet.put(row, 0, piece, "wrap", last_col=TEXT_COLS - 1)
+            sheet.row_heights[row] = MAX_ROW_PT
+            flow.keep(row)
+            row += 1
+        return row
+    starts = line_breaks(text, span_px(sheet, 0, TEXT_COLS - 1))
+    first = 0
+    while first < len(starts):
+        if lines_in(flow.room(row)) < min(FEWEST_LINES, len(starts) - first):
+            flow.new_page(row)
+        last = min(len(starts), first + lines_in(flow.room(row)))
+        end = starts[last] if last < len(starts) else len(text)
+        sheet.put(row, 0, text[starts[first]:end].rstrip(), "paragraph", last_col=TEXT_COLS - 1)
+        sheet.row_heights[row] = row_height(last - first)
+        flow.keep(row)
+        row, first = row + 1, last
     return row
 
 

@@ -86,6 +86,11 @@ class Sheet:
     page_breaks: list[int] = field(default_factory=list)  # rows that start a new printed page
     landscape: bool = True
     hidden: bool = False
+    printed: bool = False  # one of the sheets a manager prints (the PDF: printing.py)
+    description: str = ""  # what the sheet holds, for the Contents sheet
+    print_scale: int | None = None  # percent (page.py); None: fit to one page wide
+    print_cols: int | None = None  # the last column printed, when those to its right are for the screen only
+    anchors: dict[str, int] = field(default_factory=dict)  # rows that links from other sheets go to, by key
 
     def put(self, row: int, col: int, value: object, style: str = "text", **kwargs) -> None:
         self.cells.append(Cell(row, col, value, style, **kwargs))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...engine.calculator import Scorecard, county_results
+from ...engine.calculator import Scorecard, root_results
 from ...engine.template import Template
 from .common import (
     BACK_TO_CONTENTS,
@@ -15,6 +15,7 @@ from .common import (
     section_row,
 )
 from .model import RagRange, Sheet, Sparkline, link_to
+from .sizing import column_widths, fit_to_pages
 
 HEADERS = [
     "ID", "Indicator", "Polarity", "Data Period", "Latest Result", "RAG", "Num", "Denom",
@@ -22,11 +23,12 @@ HEADERS = [
     "Rolling 3 Months", "Rolling 3 Months RAG", "Last 13 Months",
 ]
 HEADER_ROW = 3
+SPARKLINE_WIDTH = 16
 
 
 def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[str, int]) -> Sheet:
     month = scorecard.month
-    sheet = Sheet(template.scorecard_sheet, f"{template.scorecard_sheet}: {month:%b %Y}")
+    sheet = Sheet(template.scorecard_sheet, f"{template.scorecard_sheet}: {month:%b %Y}", printed=True)
     sheet.put(0, 0, sheet.title, "title")
     sheet.put(1, 0, f"{template.title}. Latest results for {month:%B %Y}, "
                     "with RAG rating, direction of travel (DoT) and rolling 3 months.", "note")
@@ -35,18 +37,27 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
     headers[8] = f"Target for {financial_year(month, template)}"
     for col, text in enumerate(headers):
         sheet.put(HEADER_ROW, col, text, "header")
+    sparkline_col = len(headers) - 1
+    indicators = template.indicators
+    codes = {0: [i.id for i in indicators], 2: [i.polarity for i in indicators], 3: [i.period for i in indicators],
+             5: ["G"], 10: ["↑"], 12: ["↑"], 14: ["G"]}
+    sheet.widths = {**column_widths(headers[:sparkline_col], codes), sparkline_col: SPARKLINE_WIDTH}
+    sheet.print_cols = sparkline_col - 1  # LibreOffice cannot print sparklines: they are for the screen
 
-    latest = county_results(scorecard.results, template, month).set_index("Indicator")
+    latest = root_results(scorecard.results, template, month).set_index("Indicator")
     row = HEADER_ROW + 1
     first_data = row
+    titles: dict[int, str] = {}
+    together = [(0, HEADER_ROW)]  # rows kept on one page: the title and header, each section, the counts
     for section in template.sections:
         section_row(sheet, row, section.title, len(headers))
+        together.append((row, row + len(section.indicators)))
         row += 1
         for ind in section.indicators:
             r = latest.loc[ind.id]
             style = result_style(ind)
             values = [
-                (ind.id, "text"), (ind.title, "text"), (ind.polarity, "dot"), (ind.period, "dot"),
+                (ind.id, "text"), (ind.title, "wrap"), (ind.polarity, "dot"), (ind.period, "dot"),
                 (blank(r["Result"]), style), (blank(r["RAG"]), "rag"),
                 (blank(r["Numerator"]) if ind.has_denominator else None, count_style(ind.fractional_numerator)),
                 (blank(r["Denominator"]), count_style(ind.fractional_denominator)),
@@ -57,8 +68,9 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
             ]
             for col, (value, st) in enumerate(values):
                 sheet.put(row, col, value, st)
+            titles[row] = ind.title
             if ind.id in trend_rows:
-                sheet.sparklines.append(Sparkline(row, len(headers) - 1, trend_rows[ind.id]))
+                sheet.sparklines.append(Sparkline(row, sparkline_col, trend_rows[ind.id]))
             row += 1
     last_data = row - 1
     sheet.rag_ranges.append(RagRange(first_data, 5, last_data, 5))
@@ -67,15 +79,15 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
     row += 1
     sheet.put(row, 0, "Latest performance RAG rating", "subtitle")
     counts = scorecard.rag_counts
-    for col, (letter, word) in enumerate((("G", "GREEN"), ("A", "AMBER"), ("R", "RED")), start=4):
+    # Under Num, Denom and Target: columns wide enough for the words.
+    for col, (letter, word) in enumerate((("G", "GREEN"), ("A", "AMBER"), ("R", "RED")), start=6):
         sheet.put(row + 1, col, word, "header")
         sheet.put(row + 2, col, counts[letter], "integer")
+    together.append((row, row + 2))
 
-    sheet.widths = {0: 6, 1: 70, 2: 8, 3: 8, 4: 9, 5: 6, 6: 8, 7: 8, 8: 9, 9: 9, 10: 7, 11: 9, 12: 7,
-                    13: 9, 14: 8, 15: 16}
-    sheet.row_heights = {HEADER_ROW: 54}
     sheet.freeze = (HEADER_ROW + 1, 2)
     sheet.header_rows = (HEADER_ROW, HEADER_ROW)
+    fit_to_pages(sheet, 1, titles, together)
     return sheet
 
 

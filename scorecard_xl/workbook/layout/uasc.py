@@ -13,6 +13,7 @@ from .common import (
     section_row,
 )
 from .model import RagRange, Sheet, link_to
+from .sizing import FIGURE, column_widths, fit_to_pages
 
 HEADER_ROW = 3
 
@@ -22,7 +23,7 @@ def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
     if spec is None:
         return None
     month = scorecard.month
-    sheet = Sheet("Impact of UASC", f"Scorecard - Impact of UASC: {month:%b %Y}")
+    sheet = Sheet(spec.sheet, f"{spec.heading or spec.sheet}: {month:%b %Y}", printed=True)
     sheet.put(0, 0, sheet.title, "title")
     sheet.put(1, 0, "Each indicator including and excluding unaccompanied asylum-seeking children (UASC). "
                     "Variance = result excluding UASC minus result including UASC.", "note")
@@ -41,16 +42,20 @@ def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
     blocks.append((spec.other_title, spec.other_unit, spec.other_indicators))
     row = HEADER_ROW + 1
     first = row
+    titles: dict[int, str] = {}
+    together = [(0, HEADER_ROW)]  # rows kept on one page: the title and header, each section
     for title, unit, ids in blocks:
         section_row(sheet, row, title, len(headers))
+        together.append((row, row + len(ids)))
         row += 1
         for ind_id in ids:
             ind = template.indicator(ind_id)
+            titles[row] = ind.title
             both = [latest.loc[(ind.id, unit, c)] if (ind.id, unit, c) in latest.index else None
                     for c in (ALL, EXCL)]
             style = result_style(ind)
             period = ind.target_for(month.date())
-            cells = [(ind.title, "text"), (ind.polarity, "dot"), (ind.period, "dot")]
+            cells = [(ind.title, "wrap"), (ind.polarity, "dot"), (ind.period, "dot")]
             for k, r in enumerate(both):
                 part = [
                     (blank(r["Result"]) if r is not None else None, style),
@@ -71,8 +76,10 @@ def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
                 sheet.put(row, col, value, st)
             row += 1
     sheet.rag_ranges += [RagRange(first, 4, row - 1, 4), RagRange(first, 9, row - 1, 9)]
-    sheet.widths = {0: 70, **{c: 10 for c in range(1, len(headers))}}
-    sheet.row_heights = {HEADER_ROW: 40}
+    shown = [template.indicator(i) for _, _, ids in blocks for i in ids]
+    sheet.widths = column_widths(headers, {1: [i.polarity for i in shown], 2: [i.period for i in shown],
+                                           4: ["G"], 9: ["G"], 12: ["+" + FIGURE]}, lines=4)
     sheet.freeze = (HEADER_ROW + 1, 1)
     sheet.header_rows = (HEADER_ROW, HEADER_ROW)
+    fit_to_pages(sheet, 0, titles, together)
     return sheet

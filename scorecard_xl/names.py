@@ -1,0 +1,49 @@
+"""One rule for matching the names people type to the names a template defines.
+
+Exports are typed, pasted and exported by different systems, so the same team arrives as
+`Ashford CSWT`, `ASHFORD  CSWT` or `Ashford\u00a0CSWT` (a non-breaking space from a web
+page). None of these differences is visible or meaningful to the analyst, so every name
+the reader matches (sheet, column, team, indicator ID) is compared by `name_key`, and the
+template refuses names that the key cannot tell apart.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# White space of any kind (Python's \s covers NBSP and the other Unicode spaces) and the
+# invisible characters that come with pasted text: zero-width space, word joiner, BOM.
+_IGNORED = re.compile(r"[\s\u200b\u2060\ufeff]+")
+
+
+def name_key(name: object) -> str:
+    """The name as compared: case and every kind of white space ignored.
+
+    NFKC first, so that characters Unicode treats as the same (é typed as one character or
+    as e plus an accent) compare equal.
+    """
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", str(name))).casefold()
+
+
+def closest(name: object, candidates: Iterable[str]) -> str:
+    """' (closest: 'A', 'B')' naming up to 3 candidates like `name`, or '' if none is.
+
+    Names are compared by their keys, so 'ASHFROD CSWT' finds 'Ashford CSWT' rather than
+    whichever name shares the most capitals.
+    """
+    by_key: dict[str, str] = {}
+    for candidate in candidates:
+        by_key.setdefault(name_key(candidate), candidate)
+    matches = difflib.get_close_matches(name_key(name), list(by_key), n=3, cutoff=0.6)
+    return f" (closest: {', '.join(repr(by_key[m]) for m in matches)})" if matches else ""
+
+
+def clashes(names: Iterable[str]) -> list[list[str]]:
+    """Groups of names with the same key (two or more each), in the order first met."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(name_key(name), []).append(name)
+    return [group for group in groups.values() if len(group) > 1]

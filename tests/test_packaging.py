@@ -1,0 +1,107 @@
+"""The wheel holds what the checkout holds, and works from any folder.
+
+Users install the built wheel, not the checkout. This builds it (pip wheel), checks that
+every module and package of scorecard_xl/ and every bundled template is inside, then
+installs it into an empty folder and runs the command from elsewhere with nothing of the
+checkout importable (an editable install's finders are removed), so a module or data
+file that only the checkout has makes these tests fail. `.ci/run` also installs the
+wheel into a fresh virtual environment before the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "kent_liberi_export_2016-08.xlsx"
+
+# Run the package from `site` only: drop the checkout's editable finders and the current folder.
+RUNNER = """
+import runpy, sys
+site = sys.argv.pop(1)
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+sys.path[:] = [site] + [p for p in sys.path if p and "editable" not in p.lower()]
+sys.argv[0] = "scorecard-xl"
+runpy.run_module("scorecard_xl", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """Built from a copy of what the build reads, so setuptools' build/ folder (which can carry
+    files from an earlier build into a wheel) is neither used nor left in the checkout."""
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    for folder in ("scorecard_xl", "workbook_templates"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    dist = tmp_path_factory.mktemp("dist")
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(source)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (built,) = dist.glob("scorecard_xl-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def site(wheel, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("site")
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+                           str(wheel)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return target
+
+
+def _run(site: Path, *args, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SOURCE_DATE_EPOCH")}
+    return subprocess.run([sys.executable, "-c", RUNNER, str(site), *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_wheel_holds_every_module_and_template(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "scorecard_xl"
+    modules = {p.relative_to(ROOT).as_posix() for p in package.rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules and not modules - names, f"missing from the wheel: {sorted(modules - names)}"
+    folders = {p.parent.relative_to(ROOT).as_posix() for p in package.rglob("*.py")}
+    assert all(f"{folder}/__init__.py" in names for folder in folders), "a package folder lacks its __init__.py"
+    templates = {f"scorecard_xl/workbook_templates/{p.name}" for p in (ROOT / "workbook_templates").glob("*.yaml")}
+    assert templates and not templates - names, f"templates missing: {sorted(templates - names)}"
+    assert not [n for n in names if n.startswith(("tests/", "samples/", "benchmarks/"))]
+
+
+def test_wheel_declares_the_console_script(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        entry_points = next(n for n in archive.namelist() if n.endswith("entry_points.txt"))
+        text = archive.read(entry_points).decode()
+    assert "scorecard-xl = scorecard_xl.cli:console_main" in text
+
+
+def test_installed_wheel_runs_from_another_folder(site, tmp_path):
+    version = _run(site, "--version", cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("scorecard-xl "), version.stderr
+    listed = _run(site, "templates", cwd=tmp_path)
+    assert listed.returncode == 0 and "kent_scs" in listed.stdout.split(), listed.stdout + listed.stderr
+    generated = _run(site, "generate", SAMPLE, "-o", "scorecard.xlsx", cwd=tmp_path)
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    assert "22 Green, 20 Amber, 3 Red" in generated.stdout
+    blank = _run(site, "template", "-o", "input.xlsx", cwd=tmp_path)
+    assert blank.returncode == 0, blank.stdout + blank.stderr
+    assert (tmp_path / "scorecard.xlsx").is_file() and (tmp_path / "input.xlsx").is_file()
+
+
+def test_installed_package_is_the_one_that_ran(site, tmp_path):
+    """The runner really runs the wheel's copy, not the checkout's."""
+    code = "import scorecard_xl, sys; print(scorecard_xl.__file__)"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    runner = RUNNER.replace('runpy.run_module("scorecard_xl", run_name="__main__", alter_sys=True)', code)
+    proc = subprocess.run([sys.executable, "-c", runner, str(site)], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert Path(proc.stdout.strip()).is_relative_to(site), proc.stdout + proc.stderr
