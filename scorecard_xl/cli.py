@@ -262,15 +262,10 @@ def blank_template(
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
 ) -> None:
     """Write an empty input workbook for a template: headers, drop-down lists, checks and instructions."""
-    from .engine.template import TemplateError, load_template
     from .files import WriteError
     from .workbook.blank import write_blank
 
-    try:
-        tmpl = load_template(template)
-    except TemplateError as exc:
-        _err(f"error: {exc}")
-        raise typer.Exit(1)
+    tmpl = _template(template)
     out = output or Path(f"{tmpl.name}-input.xlsx")
     if out.exists() and not force:
         _err(f"error: {out} already exists; it may hold an analyst's work. Choose another name, or add --force "

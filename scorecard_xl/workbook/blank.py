@@ -31,6 +31,7 @@ from ..reading.reader import (
     INDICATOR_COLUMNS,
     INDICATORS,
 )
+from .writer import close
 
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
@@ -115,7 +116,7 @@ def _write(template: Template, filename: str, shown_name: str, template_ref: str
     _write_instructions(instructions, template, shown_name, template_ref, columns, fte, f)
     instructions.activate()
     lists.hide()
-    book.close()
+    close(book)
 
 
 class _Formats:

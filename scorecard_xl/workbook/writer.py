@@ -222,7 +222,6 @@ def write_workbook(layout: WorkbookLayout, path: str | Path) -> Path:
 def render(layout: WorkbookLayout, path: str | Path) -> None:
     """Write the workbook to exactly `path`; the caller puts it in place (files.FileSet)."""
     import xlsxwriter
-    from xlsxwriter.exceptions import FileCreateError
 
     workbook = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False,
@@ -251,10 +250,17 @@ def render(layout: WorkbookLayout, path: str | Path) -> None:
         for worksheet in workbook.worksheets():
             package.deflate_while_written(worksheet)
         packaging = package.installed()
+    with packaging:
+        close(workbook)
+
+
+def close(workbook) -> None:
+    """Close an XlsxWriter workbook; a failed write raises its OSError (XlsxWriter wraps it)."""
+    from xlsxwriter.exceptions import FileCreateError
+
     try:
-        with packaging:
-            workbook.close()
-    except FileCreateError as exc:  # XlsxWriter wraps the OSError of a failed write: unwrap it
+        workbook.close()
+    except FileCreateError as exc:
         cause = exc.args[0] if exc.args else None
         if isinstance(cause, OSError):
             raise cause from None
