@@ -79,3 +79,20 @@ def test_error_total_counts_every_row_of_a_summarised_problem(tmp_path):
     month_lines = [line for line in lines if "'Agu 2016'" in line]
     assert len(month_lines) == 1 and f"and {rows - 5:,} more, column 'Month'" in month_lines[0], month_lines
     assert lines[-1] == f"export.xlsx: {rows:,} error(s).", lines[-3:]
+
+
+def test_a_console_that_cannot_show_a_character_does_not_fail_the_run(tmp_path):
+    """A legacy code page (as on a Windows console or a redirected file there): the accented file name
+    is shown with a replacement character instead of ending the run with UnicodeEncodeError."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "scorecard Łódź.xlsx"  # Ł and ź are not in Windows-1252
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    proc = subprocess.run([sys.executable, "-m", "scorecard_xl", "generate", str(SAMPLE), "-o", str(out)],
+                          cwd=tmp_path, env=env, capture_output=True, timeout=300)
+    stdout, stderr = proc.stdout.decode("cp1252"), proc.stderr.decode("cp1252")
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr and "UnicodeEncodeError" not in stderr
+    assert "scorecard ?ód?.xlsx" in stdout and out.is_file()
