@@ -27,7 +27,7 @@ from pathlib import Path
 CONTENTS = "Contents"
 RAG_HEADING = "Latest performance RAG rating"
 RAG_WORDS = {"GREEN": "G", "AMBER": "A", "RED": "R"}
-DETAIL_LABELS = ("Organisation", "Reporting month", "Date produced", "Input file", "Input SHA-256",
+DETAIL_LABELS = ("Organisation", "Unit", "Reporting month", "Date produced", "Input file", "Input SHA-256",
                  "Template", "Data source")
 REQUIRED_DETAILS = ("Reporting month", "Input file", "Input SHA-256", "Template", "Data source")
 

@@ -41,7 +41,8 @@ def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[
     sheet.widths = {0: 24, 1: 62, 2: 3}
     sheet.put(0, 0, template.title, "title")
     row = 2
-    details = [("Organisation", template.organisation), ("Reporting month", month),
+    details = [("Organisation", template.organisation),
+               ("Unit", source.get("unit") or template.organisation_tree.name), ("Reporting month", month),
                ("Date produced", pd.Timestamp(source["produced"])), ("Input file", source["name"]),
                ("Input SHA-256", source["sha256"]), ("Template", template.name),
                ("Data source", template.data_source)]
