@@ -73,7 +73,7 @@ CcOption = Annotated[Optional[list[str]], typer.Option(
     help="A copy recipient; repeat it, or separate addresses with commas or semicolons. Replaces the settings file's cc.")]
 SubjectOption = Annotated[Optional[str], typer.Option(
     "--subject", metavar="TEXT",
-    help="The subject; {month} becomes e.g. August 2016 and {title} the workbook's title.")]
+    help="The subject; {month} becomes e.g. August 2016, {title} the workbook's title and {unit} its unit.")]
 FromOption = Annotated[Optional[str], typer.Option(
     "--from", metavar="ADDRESS", help="The sender. Replaces the settings file's from.")]
 DryRunOption = Annotated[bool, typer.Option(
@@ -81,6 +81,8 @@ DryRunOption = Annotated[bool, typer.Option(
 EmlOption = Annotated[Optional[Path], typer.Option(
     "--eml", metavar="PATH", dir_okay=False,
     help="Write the message to this .eml file instead of sending it (implies --dry-run).")]
+ResendOption = Annotated[bool, typer.Option(
+    "--resend", help="With --each: send every unit's workbook again, including those the send log says were sent.")]
 
 
 def _err(message: str) -> None:
@@ -127,12 +129,20 @@ def validate(input_path: InputPath, month: MonthOption = None, template: Templat
                f"{checked.month:%b %Y}; read {counts}.")
 
 
-def _mail_setup(config: Optional[Path], to, cc, subject, sender, sending: bool):
-    """Mail settings and (when sending) the password, checked before any work; exit 1 if unusable."""
-    from .delivery.mailer import MailError, check_server, load_settings, password
+def _mail_setup(config: Optional[Path], to, cc, subject, sender, sending: bool, each_template=None):
+    """Mail settings and (when sending) the password, checked before any work; exit 1 if unusable.
+
+    each_template: for sending each unit's workbook to its [[recipients]] (--each), whose
+    units are checked against this template's.
+    """
+    from .delivery.burst import recipients_by_unit
+    from .delivery.settings import MailError, check_server, load_settings, password
 
     try:
-        settings = load_settings(config, to=to, cc=cc, subject=subject, sender=sender)
+        settings = load_settings(config, to=to, cc=cc, subject=subject, sender=sender,
+                                 each=each_template is not None)
+        if each_template is not None:
+            recipients_by_unit(settings, each_template)
         secret = None
         if sending:
             check_server(settings)
@@ -150,6 +160,24 @@ def _deliver(workbook: Path, settings, secret: Optional[str], eml: Optional[Path
         typer.echo(deliver(workbook, settings, secret, eml, warn=_err))
     except MailError as exc:
         _err(f"error: {exc}")
+        raise typer.Exit(1)
+
+
+def _deliver_each(workbooks, settings, secret: Optional[str], template, dry_run: bool, resend: bool) -> None:
+    """Each unit's workbook to its [[recipients]] (a folder, or the workbooks just written): each
+    message as it goes, then the summary; exit 1 if any was not sent."""
+    from .delivery.burst import burst
+    from .delivery.settings import MailError
+
+    try:
+        report = burst(workbooks, settings, secret, template, dry_run=dry_run, resend=resend, warn=_err,
+                       say=typer.echo)
+    except MailError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    typer.echo(report.summary())
+    if not report.ok:
+        _err(f"error: {report.problem()}")
         raise typer.Exit(1)
 
 
@@ -176,8 +204,18 @@ def generate(
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Also print the presentation sheets to OUT.pdf beside the workbook (needs LibreOffice).")
     ] = False,
+    unit: Annotated[Optional[str], typer.Option(
+        "--unit", metavar="UNIT", help='Write that unit\'s own workbook (any unit of the template, e.g. "East Kent"): '
+        "its scorecard, activity, exception reports and the raw data of its teams only.")] = None,
+    each: Annotated[Optional[list[str]], typer.Option(
+        "--each", metavar="LEVEL", help="Write one workbook per unit of this level of the organisation tree (e.g. "
+        "Area or Team; repeat it for several; all for every unit), named scorecard-YYYY-MM-UNIT.xlsx.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option(
+        "--out-dir", metavar="DIR", file_okay=False,
+        help="The folder for the workbooks of --each (default: the current folder).")] = None,
     email: Annotated[bool, typer.Option(
-        "--email", help="Then email the workbook as `scorecard-xl email` does (settings from scorecard-xl.toml).")
+        "--email", help="Then email the workbook as `scorecard-xl email` does (settings from scorecard-xl.toml); "
+        "with --each, each unit's workbook to its [[recipients]].")
     ] = False,
     config: ConfigOption = None,
     to: ToOption = None,
@@ -186,15 +224,35 @@ def generate(
     sender: FromOption = None,
     dry_run: DryRunOption = False,
     eml: EmlOption = None,
+    resend: ResendOption = False,
 ) -> None:
     """Calculate every figure and write the scorecard workbook (and its PDF, and email it)."""
     mail_options = {"--config": config, "--to": to, "--cc": cc, "--subject": subject, "--from": sender,
-                    "--dry-run": dry_run or None, "--eml": eml}
+                    "--dry-run": dry_run or None, "--eml": eml, "--resend": resend or None}
     given = [name for name, value in mail_options.items() if value is not None]
     if given and not email:
         raise typer.BadParameter(f"{', '.join(given)} only apply with --email", param_hint="--email")
+    per_unit = {"--to": to, "--cc": cc, "--eml": eml}
+    if email and each and any(v is not None for v in per_unit.values()):
+        wrong = ", ".join(k for k, v in per_unit.items() if v is not None)
+        raise typer.BadParameter(f"with --each, each unit's workbook goes to its [[recipients]] in the settings "
+                                 f"file: {wrong} do not apply", param_hint="--each")
+    if resend and not each:
+        raise typer.BadParameter("--resend is for --each (the send log)", param_hint="--resend")
+    if each and output is not None:
+        raise typer.BadParameter("--each writes one workbook per unit, named after the unit: give a folder with "
+                                 "--out-dir instead", param_hint="--output")
+    if out_dir is not None and not each:
+        raise typer.BadParameter("--out-dir is for the workbooks of --each; use -o for one workbook",
+                                 param_hint="--out-dir")
+    tmpl = _template(template)
+    try:
+        tmpl.choose_units(unit, each)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--unit" if unit and not each else "--each") from None
     if email:  # settings and password first: a mistake there should not cost a whole run
-        settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml))
+        settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml),
+                                       each_template=tmpl if each else None)
 
     from .delivery.pdf import PdfError
     from .files import WriteError
@@ -202,11 +260,11 @@ def generate(
     from .pipeline import generate as generate_workbook
     from .progress import Stages
 
-    tmpl = _template(template)
     try:
         with Stages() as stages:
             result = generate_workbook(input_path, output, template=tmpl, month=month, raw_data=raw_data.value,
-                                       produced=produced.date() if produced else None, pdf=pdf, stages=stages)
+                                       produced=produced.date() if produced else None, pdf=pdf, unit=unit,
+                                       each=each, out_dir=out_dir, stages=stages)
     except InputError as exc:
         _report(exc, input_path, "; nothing was written")
     except WriteError as exc:
@@ -219,27 +277,43 @@ def generate(
         _err(str(problem))
     for note in result.notes:
         _err(f"note: {note}")
-    counts = result.rag_counts
-    typer.echo(f"Wrote {result.workbook} for {result.month:%b %Y}: "
-               f"{counts['G']} Green, {counts['A']} Amber, {counts['R']} Red.")
-    if result.companion:
-        typer.echo(f"Wrote {result.companion}: the raw data tables.")
-    if result.pdf:
-        typer.echo(f"Wrote {result.pdf}: the presentation sheets, for printing.")
-    if email:
+    for book in result.books:
+        counts = book.rag_counts
+        whose = "" if book.unit == tmpl.organisation_tree.name and not (unit or each) else f" {book.unit},"
+        typer.echo(f"Wrote {book.workbook} for{whose} {result.month:%b %Y}: "
+                   f"{counts['G']} Green, {counts['A']} Amber, {counts['R']} Red.")
+        if book.companion:
+            typer.echo(f"Wrote {book.companion}: the raw data tables.")
+        if book.pdf:
+            typer.echo(f"Wrote {book.pdf}: the presentation sheets, for printing.")
+    if len(result.books) > 1:
+        typer.echo(f"{len(result.books)} workbooks ({len(result.paths)} files), written together.")
+    if email and each:
+        _deliver_each([book.workbook for book in result.books], settings, secret, tmpl, dry_run, resend)
+    elif email:
         out = result.workbook
         _deliver(out, settings, secret, eml or (out.with_suffix(".eml") if dry_run else None))
 
 
 @app.command("email", help=(
-    "Email a scorecard workbook as an attachment, with the month's RAG counts and Red indicators.\n\n"
+    "Email a scorecard workbook as an attachment, with the month's RAG counts and Red indicators; or, with "
+    "--each DIR, each unit's workbook in DIR to that unit's [[recipients]] in the settings file, one message per "
+    "unit, recorded in DIR/scorecard-xl-sent.json so that running it again sends only what was not sent.\n\n"
     "SMTP settings come from scorecard-xl.toml (or --config). The password comes from the environment variable "
     "the settings name (default SCORECARD_XL_SMTP_PASSWORD), or from a hidden prompt when run in a terminal; "
     "it is never an option."))
 def email_workbook(
-    workbook: Annotated[Path, typer.Argument(
+    workbook: Annotated[Optional[Path], typer.Argument(
         metavar="WORKBOOK", exists=True, dir_okay=False, readable=True,
-        help="A scorecard workbook written by generate.")],
+        help="A scorecard workbook written by generate (or give --each DIR).")] = None,
+    each: Annotated[Optional[Path], typer.Option(
+        "--each", metavar="DIR", exists=True, file_okay=False,
+        help="Send each unit's workbook in DIR to the unit's [[recipients]] (units' workbooks from generate --each).")
+    ] = None,
+    template: Annotated[Optional[str], typer.Option(
+        "--template", "-t", help="With --each: the template the workbooks were made with, whose units the "
+        "[[recipients]] name (a bundled template's name or a YAML file; default kent_scs).")] = None,
+    resend: ResendOption = False,
     to: ToOption = None,
     cc: CcOption = None,
     subject: SubjectOption = None,
@@ -249,8 +323,24 @@ def email_workbook(
     eml: EmlOption = None,
 ) -> None:
     """Email a scorecard workbook (the help text is above, in one paragraph per line)."""
-    settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml))
-    _deliver(workbook, settings, secret, eml or (workbook.with_suffix(".eml") if dry_run else None))
+    if (workbook is None) == (each is None):
+        raise typer.BadParameter("give a WORKBOOK, or --each DIR for every unit's workbook in DIR",
+                                 param_hint="WORKBOOK")
+    if each is None:
+        given = [name for name, value in (("--template", template), ("--resend", resend or None)) if value is not None]
+        if given:
+            raise typer.BadParameter(f"{', '.join(given)} only apply with --each", param_hint="--each")
+        settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml))
+        _deliver(workbook, settings, secret, eml or (workbook.with_suffix(".eml") if dry_run else None))
+        return
+    given = [name for name, value in (("--to", to), ("--cc", cc), ("--eml", eml)) if value is not None]
+    if given:
+        raise typer.BadParameter(
+            f"{', '.join(given)} do not apply with --each: each unit's recipients are its [[recipients]] block in "
+            "the settings file, and --dry-run writes one .eml beside each workbook", param_hint="--each")
+    tmpl = _template(template or "kent_scs")
+    settings, secret = _mail_setup(config, None, None, subject, sender, sending=not dry_run, each_template=tmpl)
+    _deliver_each(each, settings, secret, tmpl, dry_run, resend)
 
 
 @app.command("template")

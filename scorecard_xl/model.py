@@ -117,11 +117,37 @@ class ExceptionReport:
 
 
 @dataclass
-class Scorecard:
-    month: pd.Timestamp
+class UnitView:
+    """What one unit's scorecard shows besides its results: its activity table (the unit and the
+    units under it), its RAG counts, its Red indicators' exception reports, and warnings about it."""
+
+    unit: str
     activity: pd.DataFrame
-    results: pd.DataFrame
-    definitions: pd.DataFrame
     rag_counts: dict[str, int]
     exceptions: list[ExceptionReport]
     warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Scorecard:
+    """Every figure for the reporting month: the results of every unit, and a view per unit shown."""
+
+    month: pd.Timestamp
+    results: pd.DataFrame
+    definitions: pd.DataFrame
+    root: str
+    views: dict[str, UnitView]  # the root first, then each unit with a scorecard or a workbook
+    warnings: list[Problem] = field(default_factory=list)  # about the export and the root's figures
+
+    # The root unit's (the county's) view, as the county workbook shows it.
+    @property
+    def activity(self) -> pd.DataFrame:
+        return self.views[self.root].activity
+
+    @property
+    def rag_counts(self) -> dict[str, int]:
+        return self.views[self.root].rag_counts
+
+    @property
+    def exceptions(self) -> list[ExceptionReport]:
+        return self.views[self.root].exceptions

@@ -47,3 +47,15 @@ def clashes(names: Iterable[str]) -> list[list[str]]:
     for name in names:
         groups.setdefault(name_key(name), []).append(name)
     return [group for group in groups.values() if len(group) > 1]
+
+
+def match(name: object, candidates: Iterable[str]) -> str | None:
+    """The candidate `name` means under the rule above, or None."""
+    key = name_key(name)
+    return next((c for c in candidates if name_key(c) == key), None)
+
+
+def slug(name: str) -> str:
+    """A file-name part safe on every system: `East Kent (Can/Swa) CIC` -> `east-kent-can-swa-cic`."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "unit"

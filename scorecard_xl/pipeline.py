@@ -19,14 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .engine.template import Template, load_template
-from .files import FileSet, check_replaceable
+from .files import FileSet, WriteError, check_replaceable
 from .model import InputError, Problem, Scorecard, problem_count
 from .months import reporting_month_text
+from .names import slug
 from .progress import Stages
 
 if TYPE_CHECKING:
@@ -48,47 +51,85 @@ class Checked:
 
 
 @dataclass
-class Generated:
-    """What `generate` wrote."""
+class Book:
+    """One workbook of a run, for one unit: the files written, its RAG counts and warnings."""
 
-    month: pd.Timestamp
+    unit: str
     workbook: Path
     companion: Path | None
     pdf: Path | None
+    rag_counts: dict[str, int]
     warnings: list[Problem]
+    layout: WorkbookLayout
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p for p in (self.workbook, self.companion, self.pdf) if p is not None]
+
+
+@dataclass
+class Generated:
+    """What `generate` wrote: one book (the county's, or one unit's), or one per unit (`each`)."""
+
+    month: pd.Timestamp
+    books: list[Book]
     scorecard: Scorecard
-    layout: WorkbookLayout  # the main workbook's
     notes: list[str] = field(default_factory=list)  # about the run, not the data (e.g. a slower path taken)
 
     @property
     def paths(self) -> list[Path]:
-        """Every file written: the workbook, then its companion and PDF if any."""
-        return [p for p in (self.workbook, self.companion, self.pdf) if p is not None]
+        """Every file written: each workbook, then its companion and PDF if any."""
+        return [p for book in self.books for p in book.paths]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Every book's warnings, each once (the export's own are in every book)."""
+        return list(dict.fromkeys(w for book in self.books for w in book.warnings))
+
+    # The first (for the county workbook, the only) book's, for a run that writes one.
+    @property
+    def workbook(self) -> Path:
+        return self.books[0].workbook
+
+    @property
+    def companion(self) -> Path | None:
+        return self.books[0].companion
+
+    @property
+    def pdf(self) -> Path | None:
+        return self.books[0].pdf
+
+    @property
+    def layout(self) -> WorkbookLayout:
+        return self.books[0].layout
 
     @property
     def rag_counts(self) -> dict[str, int]:
-        return self.scorecard.rag_counts
+        return self.books[0].rag_counts
 
     def summary(self) -> str:
         counts = self.rag_counts
-        return (f"{self.month:%b %Y}: {counts['G']} Green, {counts['A']} Amber, {counts['R']} Red; "
-                f"wrote {', '.join(str(p) for p in self.paths)}; {problem_count(self.warnings):,} warning(s)")
+        what = (f"{counts['G']} Green, {counts['A']} Amber, {counts['R']} Red" if len(self.books) == 1
+                else f"{len(self.books)} workbooks")
+        return (f"{self.month:%b %Y}: {what}; wrote {', '.join(str(p) for p in self.paths)}; "
+                f"{problem_count(self.warnings):,} warning(s)")
 
     def __repr__(self) -> str:
         return f"<Generated {self.summary()}>"
 
     def _repr_html_(self) -> str:  # shown by Jupyter
-        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in self.paths)
+        books = "".join(f"<li>{html.escape(b.unit)}: {b.rag_counts['G']} Green, {b.rag_counts['A']} Amber, "
+                        f"{b.rag_counts['R']} Red: {html.escape(', '.join(str(p) for p in b.paths))}</li>"
+                        for b in self.books)
         warnings = "".join(f"<li>{html.escape(str(w))}</li>" for w in self.warnings[:20])
         more = f"<li>... and {len(self.warnings) - 20} more</li>" if len(self.warnings) > 20 else ""
-        counts = self.rag_counts
-        return (f"<p><b>{self.month:%B %Y}</b>: {counts['G']} Green, {counts['A']} Amber, {counts['R']} Red</p>"
-                f"<p>Wrote:</p><ul>{items}</ul><p>{problem_count(self.warnings):,} warning(s)</p>"
-                f"<ul>{warnings}{more}</ul>")
+        return (f"<p><b>{self.month:%B %Y}</b></p><p>Wrote:</p><ul>{books}</ul>"
+                f"<p>{problem_count(self.warnings):,} warning(s)</p><ul>{warnings}{more}</ul>")
 
 
-def default_output(month: pd.Timestamp) -> Path:
-    return Path(f"scorecard-{month:%Y-%m}.xlsx")
+def default_output(month: pd.Timestamp, unit: str | None = None) -> Path:
+    """scorecard-YYYY-MM.xlsx; a unit's own, scorecard-YYYY-MM-<unit>.xlsx (a name safe on any system)."""
+    return Path(f"scorecard-{month:%Y-%m}{'-' + slug(unit) if unit else ''}.xlsx")
 
 
 def companion_of(out: Path) -> Path:
@@ -96,7 +137,7 @@ def companion_of(out: Path) -> Path:
 
 
 def output_paths(out: Path, raw_data: RawData = "include", pdf: bool = False) -> list[Path]:
-    """The files of one run: the workbook, its companion (raw_data "separate"), its PDF."""
+    """The files of one workbook: the workbook, its companion (raw_data "separate"), its PDF."""
     paths = [out]
     if raw_data == "separate":
         paths.append(companion_of(out))
@@ -112,15 +153,22 @@ def check_output_name(output: Path) -> None:
 
 def generate(input_path: str | Path, output: str | Path | None = None, *, template: str | Path | Template = "kent_scs",
              month: str | None = None, raw_data: RawData = "include", produced: dt.date | None = None,
-             pdf: bool = False, stages: Stages | None = None) -> Generated:
-    """Read and check the export, calculate every figure and write the scorecard workbook.
+             pdf: bool = False, unit: str | None = None, each: list[str] | None = None,
+             out_dir: str | Path | None = None, workers: int | None = None, stages: Stages | None = None) -> Generated:
+    """Read and check the export, calculate every figure and write the scorecard workbook(s).
 
-    output: the workbook (.xlsx); default scorecard-YYYY-MM.xlsx in the current folder.
+    output: the workbook (.xlsx); default scorecard-YYYY-MM.xlsx (a unit's: scorecard-YYYY-MM-unit.xlsx).
     month: the reporting month as YYYY-MM; default the latest in the export.
     raw_data: "separate" writes Results, Activity Data and Indicator Data to a companion
         OUT-data.xlsx, keeping the workbook small enough to email.
     produced: the date shown as produced; default SOURCE_DATE_EPOCH if set, else today.
     pdf: also print the presentation sheets to OUT.pdf (needs LibreOffice).
+    unit: write that unit's own workbook instead of the county's (any unit of the template).
+    each: write one workbook per unit of these levels (e.g. ["Area"], ["Area", "Team"] or ["all"]),
+        into out_dir (default the current folder), each with its default name. All the files of
+        the run are put in place together, or none; the export is read and calculated once.
+    workers: processes writing several workbooks at once (default: one per CPU on Linux, where
+        they can start as copies of this one; one elsewhere).
 
     Raises InputError (bad input), TemplateError, WriteError (a file that cannot be
     written: nothing is then changed), PdfError, or ValueError (a bad argument).
@@ -128,6 +176,12 @@ def generate(input_path: str | Path, output: str | Path | None = None, *, templa
     input_path = Path(input_path)
     tmpl = _template(template)
     _check_options(raw_data, month)
+    units = tmpl.choose_units(unit, each) if (unit or each) else [tmpl.organisation_tree.name]
+    if each and output is not None:
+        raise ValueError("one workbook per unit (each) takes a folder (out_dir), not an output name")
+    folder = Path(out_dir) if out_dir is not None else None
+    if folder is not None and not folder.is_dir():
+        raise WriteError(2, f"the folder {folder} does not exist", str(folder))
     soffice = None
     if pdf:
         from .delivery.pdf import find_soffice
@@ -139,35 +193,43 @@ def generate(input_path: str | Path, output: str | Path | None = None, *, templa
         for path in output_paths(output, raw_data, pdf):
             check_replaceable(path)
     stages = stages or Stages(enabled=False)
-    export, scorecard = _calculate(input_path, tmpl, month, stages)
+    export, scorecard = _calculate(input_path, tmpl, month, stages, units)
 
-    out = output or default_output(scorecard.month)
-    targets = output_paths(out, raw_data, pdf)
+    root = tmpl.organisation_tree.name
+    outputs = {}
+    for name in units:
+        default = default_output(scorecard.month, None if name == root and not each else name)
+        outputs[name] = output or (folder / default if folder is not None else default)
+    targets = [p for out in outputs.values() for p in output_paths(out, raw_data, pdf)]
     for path in targets:
         if path.resolve() == input_path.resolve():
             raise InputError([Problem("error", f"the output {path.name} would replace the export being read; "
                                                "choose another name with -o")])
+    books = []
     with stages.stage("Laying out the sheets"):
-        source = _source(input_path, produced, companion_of(out))
-        main, extra = _lay_out(scorecard, tmpl, export, source, raw_data)
-
-    from .workbook.writer import render
+        for name, out in outputs.items():
+            source = _source(input_path, produced, companion_of(out))
+            main, extra = _lay_out(scorecard, tmpl, export, source, raw_data, name)
+            books.append((name, out, main, extra, source))
 
     with FileSet(targets) as files:
-        with stages.stage("Writing the workbook"):
-            render(main, files.temporary(out))
-            if extra is not None:
-                render(extra, files.temporary(targets[1]))
+        with stages.stage("Writing the workbook" + ("s" if len(books) > 1 else "")):
+            jobs = [(main, files.temporary(out)) for _, out, main, _, _ in books]
+            jobs += [(extra, files.temporary(companion_of(out))) for _, out, _, extra, _ in books if extra is not None]
+            render_all(jobs, workers)
         if pdf:
-            from .delivery.pdf import print_pdf
+            from .delivery.pdf import print_pdfs
             from .workbook.layout.printing import printable_layout
 
-            with stages.stage("Printing the PDF"):
-                print_pdf(printable_layout(main, scorecard, tmpl, source), files.temporary(targets[-1]), soffice)
+            with stages.stage("Printing the PDF" + ("s" if len(books) > 1 else "")):
+                print_pdfs([(printable_layout(main, scorecard, tmpl, source, name),
+                             files.temporary(out.with_suffix(".pdf"))) for name, out, main, _, source in books],
+                           soffice)
     return Generated(
-        month=scorecard.month, workbook=out, companion=targets[1] if extra is not None else None,
-        pdf=targets[-1] if pdf else None, warnings=main.warnings, scorecard=scorecard, layout=main,
-        notes=_notes())
+        month=scorecard.month, scorecard=scorecard, notes=_notes(),
+        books=[Book(name, out, companion_of(out) if extra is not None else None,
+                    out.with_suffix(".pdf") if pdf else None, scorecard.views[name].rag_counts, main.warnings, main)
+               for name, out, main, extra, _ in books])
 
 
 def validate(input_path: str | Path, *, template: str | Path | Template = "kent_scs", month: str | None = None,
@@ -194,7 +256,8 @@ def _check_options(raw_data: str, month: str | None) -> None:
         reporting_month_text(month)  # ValueError unless YYYY-MM
 
 
-def _calculate(input_path: Path, template: Template, month: str | None, stages: Stages) -> tuple[Export, Scorecard]:
+def _calculate(input_path: Path, template: Template, month: str | None, stages: Stages,
+               units: list[str] | None = None) -> tuple[Export, Scorecard]:
     import pandas as pd
 
     from .engine.calculator import calculate
@@ -211,7 +274,7 @@ def _calculate(input_path: Path, template: Template, month: str | None, stages: 
             raise InputError([Problem("error", f"the export has no data for {month}; it covers "
                                                f"{min(available):%Y-%m} to {max(available):%Y-%m}")])
     with stages.stage("Calculating"):
-        scorecard = calculate(export, template, month)
+        scorecard = calculate(export, template, month, units)
     return export, scorecard
 
 
@@ -222,10 +285,54 @@ def _source(input_path: Path, produced: dt.date | None, companion: Path | None) 
             "companion": companion.name if companion else ""}
 
 
-def _lay_out(scorecard: Scorecard, template: Template, export: Export, source: dict[str, str], raw_data: str):
+def _lay_out(scorecard: Scorecard, template: Template, export: Export, source: dict[str, str], raw_data: str,
+             unit: str | None = None):
     from .workbook.layout import workbook_layout
 
-    return workbook_layout(scorecard, template, export, source, raw_data)
+    return workbook_layout(scorecard, template, export, source, raw_data, unit)
+
+
+_JOBS: list[tuple[WorkbookLayout, Path]] = []  # what the writer processes of render_all share, copied at fork
+
+
+def render_all(jobs: list[tuple[WorkbookLayout, Path]], workers: int | None = None) -> None:
+    """Write each layout to its path; several workbooks at once in processes forked from this one.
+
+    Forked (Linux only) so the layouts need no copying; macOS and Windows start processes
+    afresh, which would cost more than it saves, so they write one after another.
+    """
+    from .workbook.writer import render
+
+    if workers is None:
+        workers = (os.cpu_count() or 1) if sys.platform.startswith("linux") else 1
+    workers = min(workers, len(jobs))
+    if workers <= 1:
+        for layout, path in jobs:
+            render(layout, path)
+        return
+    import multiprocessing
+
+    _JOBS[:] = jobs
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+            for _ in pool.imap_unordered(_render_job, range(len(jobs))):
+                pass  # an exception in a worker is raised here, and the pool is stopped
+    finally:
+        _JOBS.clear()
+
+
+def _render_job(index: int) -> None:
+    from .workbook.writer import render
+
+    render(*_JOBS[index])
+
+
+def _quiet_worker() -> None:
+    """A writer process stops when told (the parent handles Ctrl+C and stop signals, and cleans up)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _notes() -> list[str]:
@@ -238,8 +345,6 @@ def _notes() -> list[str]:
 
 def produced_date() -> dt.date:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
-    import os
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import tiny_dict  # noqa: E402
 from workbook_fixtures import kent_template, load_workbook  # noqa: E402
 
-from scorecard_xl.reading.reader import COMMENTARY_COLUMNS, INDICATOR_COLUMNS  # noqa: E402
+from scorecard_xl.reading.reader import INDICATOR_COLUMNS  # noqa: E402
 
 
 def run(*args, cwd: Path) -> subprocess.CompletedProcess:
@@ -82,7 +82,7 @@ def test_sheets_and_headers_are_what_the_reader_expects(blank):
 
     assert header("Activity") == ["Month", "Team", *[m.column for m in template.activity_measures]]
     assert header("Indicators") == INDICATOR_COLUMNS
-    assert header("Commentary") == COMMENTARY_COLUMNS
+    assert header("Commentary") == ["Month", "Indicator", "Team", "Commentary"]
     for name in ("Activity", "Indicators", "Commentary"):
         assert book[name].max_row == 1, f"{name} has rows below its header"
         assert book[name].freeze_panes == "A2"
@@ -161,7 +161,8 @@ def test_filled_in_it_validates(blank, tmp_path):
     ws.append([august, "1", "Ashford CSWT", "Y", 2, 4])
     ws.append([august, 3, "Dover CSWT", "N", 7, None])  # a count: no denominator
     ws.append([august, 41, "Dover CSWT", "N", 21.5, 27.6])  # FTE: fractions allowed
-    book["Commentary"].append([august, 1, "=Commentary that looks like a formula stays text."])
+    book["Commentary"].append([august, 1, None, "=Commentary that looks like a formula stays text."])
+    book["Commentary"].append([august, 1, "East Kent", "East Kent's own commentary."])
     filled = tmp_path / "filled.xlsx"
     book.save(filled)
     proc = run("validate", filled, cwd=tmp_path)

@@ -357,16 +357,26 @@ COUNT_ROWS = [
 ]
 
 
+@pytest.mark.parametrize("unit, cohort, when", [
+    ("South", EXCL, "2016-08"),  # the only South row is UASC: no data without UASC
+    ("S1", ALL, "2016-08"),      # no row for CNT at or under S1 in any month
+    ("N3", ALL, "2016-08"),
+    ("S1", ALL, "2016-07"),
+])
+def test_a_unit_without_any_row_is_empty_not_zero(tiny, unit, cohort, when):
+    """An indicator a unit has no data for (no row at or under it in any month) shows empty, not zero."""
+    results = indicator_results(indicator_rows(COUNT_ROWS), tiny)
+    assert is_empty(value(results, "CNT", unit, when, "Result", cohort))
+    assert is_empty(value(results, "CNT", unit, when, "RAG", cohort))
+
+
 @pytest.mark.parametrize("unit, cohort, when, count, rag", [
     ("County", ALL, "2016-08", 10, "R"),   # 3 + 4 + 3 = 10: L, Red AT the red threshold 10
     ("County", EXCL, "2016-08", 7, "A"),   # 3 + 4 = 7: 5 < 7 < 10
     ("North", ALL, "2016-08", 7, "A"),
     ("South", ALL, "2016-08", 3, "G"),     # 3 <= 5
-    ("South", EXCL, "2016-08", 0, "G"),    # the only South row is UASC
-    ("S1", ALL, "2016-08", 0, "G"),        # no row: counts zero
-    ("N3", ALL, "2016-08", 0, "G"),
+    ("N2", ALL, "2016-07", 0, "G"),        # no row this month, but rows in another: counts zero
     ("County", ALL, "2016-07", 5, "G"),    # exactly the target -> G
-    ("S1", ALL, "2016-07", 0, "G"),
 ])
 def test_count_is_the_numerator(tiny, unit, cohort, when, count, rag):
     results = indicator_results(indicator_rows(COUNT_ROWS), tiny)
@@ -387,11 +397,13 @@ def test_count_month_without_rows_has_no_data_and_directions(tiny):
     # 2016-07: last month had no data -> no 1-month comparison.
     assert is_empty(value(results, "CNT", "County", "2016-07", "Result 1 Month Ago"))
     assert is_empty(value(results, "CNT", "County", "2016-07", "DoT 1 Month"))
-    # 2016-08 vs 2016-07: County 10 vs 5, L -> worse; S1 0 vs 0 -> same; N1 3 vs 5 -> better.
+    # 2016-08 vs 2016-07: County 10 vs 5, L -> worse; N1 3 vs 5 -> better; N2 4 vs 0 (no row in
+    # 2016-07, but rows in 2016-08: zero) -> worse; S1 has no CNT row in any month -> no figures at all.
     assert value(results, "CNT", "County", "2016-08", "Result 1 Month Ago") == 5
     assert value(results, "CNT", "County", "2016-08", "DoT 1 Month") == DOWN
-    assert value(results, "CNT", "S1", "2016-08", "DoT 1 Month") == SAME
     assert value(results, "CNT", "N1", "2016-08", "DoT 1 Month") == UP
+    assert value(results, "CNT", "N2", "2016-08", "DoT 1 Month") == DOWN
+    assert is_empty(value(results, "CNT", "S1", "2016-08", "DoT 1 Month"))
     assert is_empty(value(results, "CNT", "County", "2016-08", "Rolling 3 Months"))
 
 

@@ -133,9 +133,9 @@ class Authenticator:
 
 
 @contextmanager
-def smtp_server(**kwargs):
+def smtp_server(recorder: Recorder | None = None, **kwargs):
     """(recorder, port) of an aiosmtpd server on 127.0.0.1, stopped afterwards."""
-    recorder = Recorder()
+    recorder = recorder or Recorder()
     port = free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
@@ -303,7 +303,7 @@ def test_no_password_without_a_terminal(workbook, tmp_path):
 
 
 def test_password_is_asked_for_in_a_terminal():
-    from scorecard_xl.delivery.mailer import (
+    from scorecard_xl.delivery.settings import (
         MailError,
         MailSettings,
         MessageSettings,
@@ -488,6 +488,14 @@ def test_missing_host(workbook, tmp_path):
     ('[smtp]\nport = "587"\n', ["port", "whole number"]),
     ("[message]\nto = director@example.org\n", ["not valid TOML"]),
     ('[mail]\nto = ["a@example.org"]\n', ["unknown table [mail]"]),
+    ('[recipients]\nunit = "East Kent"\nto = ["a@example.org"]\n', ["[[recipients]]", "two pairs of brackets"]),
+    ('[[recipients]]\nunit = "East Kent"\n', ["[[recipients]] 1 (East Kent) to", "missing"]),
+    ('[[recipients]]\nunit = "East Kent"\nto = ["a@example.org"]\nbcc = ["b@example.org"]\n',
+     ["[[recipients]] 1 (East Kent) bcc", "unknown key", "unit, to, cc"]),
+    ('[[recipients]]\nunit = "East Kent"\nto = ["a at example"]\n',
+     ["[[recipients]] 1 (East Kent) to", "'a at example' is not an email address"]),
+    ('[[recipients]]\nunit = "East Kent"\nto = ["a@example.org"]\n'
+     '[[recipients]]\nunit = "east kent"\nto = ["b@example.org"]\n', ["blocks 1 and 2", "'East Kent'", "one block"]),
 ])
 def test_bad_settings_file(workbook, tmp_path, text, words):
     (tmp_path / "scorecard-xl.toml").write_text(text, encoding="utf-8")
@@ -579,18 +587,25 @@ def test_generate_email_checks_settings_before_working(mini_export, tmp_path):
 # ----------------------------------------------------------------------------- the documented settings
 
 def test_example_settings_file_is_complete_and_valid():
-    from scorecard_xl.delivery.mailer import MESSAGE_KEYS, SMTP_KEYS, load_settings
+    from workbook_fixtures import kent_template
+
+    from scorecard_xl.delivery.burst import recipients_by_unit
+    from scorecard_xl.delivery.settings import MESSAGE_KEYS, RECIPIENT_KEYS, SMTP_KEYS, load_settings
 
     example = ROOT / "scorecard-xl.example.toml"
     data = tomllib.loads(example.read_text(encoding="utf-8"))
     assert set(data["smtp"]) == set(SMTP_KEYS), "the example sets every [smtp] key"
     assert set(data["message"]) == set(MESSAGE_KEYS), "the example sets every [message] key"
+    assert {key for block in data["recipients"] for key in block} == set(RECIPIENT_KEYS), \
+        "the example's [[recipients]] blocks use every key"
     settings = load_settings(example)
     assert settings.smtp.security in ("starttls", "tls", "none") and settings.message.to
+    assert recipients_by_unit(load_settings(example, each=True), kent_template()), "the example's units are Kent's"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Delivering it"):]
-    for key in [*SMTP_KEYS, *MESSAGE_KEYS]:
-        assert f"`{key}`" in section, f"README's Delivering it section does not document {key}"
+    start = readme.index("## Delivering it")
+    section = readme[start:readme.index("\n## ", start + 1)]
+    for key in [*SMTP_KEYS, *MESSAGE_KEYS, *RECIPIENT_KEYS, "[[recipients]]", "{unit}", "--each", "--resend"]:
+        assert f"`{key}`" in section or f"`{key} " in section, f"README's Delivering it section does not document {key}"
 
 
 def test_help_lists_the_options_and_no_password_option():

@@ -99,8 +99,10 @@ def _check(rows: list[list[str]], expected_rows: list[list[str]]) -> list[str]:
 
 
 def test_every_sheet_is_exported(shown):
-    assert {"Contents", "SCS Activity", "Scorecard - Kent", "Impact of UASC", "Exceptions", "Results",
-            "Definitions", "Activity Data", "Indicator Data", "Trends", "Data Quality"} <= set(shown)
+    assert {"Contents", "SCS Activity", "RAG Overview", "Scorecard - Kent", "Scorecard - North Kent",
+            "Scorecard - East Kent", "Scorecard - South Kent", "Scorecard - West Kent",
+            "Scorecard - Disability Service", "Impact of UASC", "Exceptions", "Results", "Definitions",
+            "Activity Data", "Indicator Data", "Trends", "Data Quality"} <= set(shown)
 
 
 def test_activity_rows_as_published(shown, reference):
@@ -160,6 +162,28 @@ def test_uasc_rows_as_published(shown, reference):
                                 expected_row.excl_denominator, expected_row.variance])
             if [c for c in got if c] != expected:
                 problems.append(f"{section.title}: expected {expected}\n     got {[c for c in got if c]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_area_scorecards_agree_with_the_published_impact_of_uasc(shown, reference):
+    """Each area's children in care indicators as published (Impact of UASC, including UASC) are,
+    as LibreOffice shows them, the same indicator's result and RAG on that area's scorecard sheet."""
+    problems, checked = [], 0
+    for section in reference.uasc:
+        if not section.title.startswith("CHILDREN IN CARE - ") or section.unit == "Kent":
+            continue
+        rows = shown[f"Scorecard - {section.unit}"]
+        for published in section.rows:
+            row = next((r for r in rows if len(r) > 5 and r[1] == published.title), None)
+            if row is None:
+                problems.append(f"{section.unit}: no row {published.title!r} on its scorecard")
+                continue
+            got = (row[4], row[5] or "-")  # Latest Result, RAG
+            if got != (published.all_result, published.all_rag):
+                problems.append(f"{section.unit}, {published.title}: published {published.all_result} "
+                                f"{published.all_rag}, its scorecard shows {got[0]} {got[1]}")
+            checked += 1
+    assert checked == 4 * 9, checked
     assert not problems, "\n".join(problems)
 
 

@@ -177,7 +177,7 @@ def test_rows_for_one_team_spelt_two_ways_are_duplicates(write_export, tiny):
     by_sheet = {p.sheet: p.message for p in errors}
     assert "duplicate rows for the same month and team (rows 2, 4)" in by_sheet["Activity"]
     assert "duplicate rows for the same month, indicator, team and UASC status (rows 2, 3)" in by_sheet["Indicators"]
-    assert "duplicate rows for the same month and indicator (rows 2, 3)" in by_sheet["Commentary"]
+    assert "duplicate rows for the same month, indicator and team (rows 2, 3)" in by_sheet["Commentary"]
 
 
 def test_double_counting_is_found_across_spellings(write_export, tiny):

@@ -32,7 +32,10 @@ __all__ = ["mini_export"]  # a fixture, imported so pytest finds it
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
-PRESENTATION = ["Contents", "SCS Activity", SCORECARD_SHEET, "Impact of UASC", "Exceptions"]
+UNIT_SCORECARDS = [f"Scorecard - {unit}" for unit in
+                   ("North Kent", "East Kent", "South Kent", "West Kent", "Disability Service")]
+PRESENTATION = ["Contents", "SCS Activity", "RAG Overview", SCORECARD_SHEET, *UNIT_SCORECARDS, "Impact of UASC",
+                "Exceptions"]
 LEFT_OUT = ["Results", "Definitions", "Activity Data", "Indicator Data", "Trends", "Data Quality"]
 
 needs_libreoffice = pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None,

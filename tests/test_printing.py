@@ -222,11 +222,13 @@ def test_pages_are_a4_landscape(printed):
 
 
 def test_each_printed_sheet_fits_its_pages(printed):
-    """The cover and the activity table take a page each, the scorecard two at most, and no
-    text runs past the right margin (each sheet prints one page wide)."""
+    """The activity table takes a page, the cover (which lists six scorecards for Kent) and each
+    scorecard two at most, and no text runs past the right margin (each sheet prints one page wide)."""
     pages, _, template = printed
-    counts = {name: len(pages_of(pages, name)) for name in ("Contents", "SCS Activity", template.scorecard_sheet)}
-    assert counts["Contents"] == counts["SCS Activity"] == 1 and counts[template.scorecard_sheet] <= 2, counts
+    scorecards = [template.scorecard_sheet_for(unit) for unit in template.scorecard_units]
+    counts = {name: len(pages_of(pages, name)) for name in ("Contents", "SCS Activity", *scorecards)}
+    assert counts["SCS Activity"] == 1 and counts["Contents"] <= 2, counts
+    assert all(counts[name] <= 2 for name in scorecards), counts
     right_margin = A4_LANDSCAPE[0] - 0.4 * 72
     for page in pages:
         widest = max(c.x1 for c in page.chars if c.y0 >= FOOTER_TOP)
@@ -236,7 +238,7 @@ def test_each_printed_sheet_fits_its_pages(printed):
 
 def test_sparklines_are_not_printed(printed):
     pages, _, template = printed
-    for page in pages_of(pages, template.scorecard_sheet):
+    for page in (p for unit in template.scorecard_units for p in pages_of(pages, template.scorecard_sheet_for(unit))):
         assert SPARKLINE_HEADING not in " ".join(page.text().split()), "the sparkline column's heading is printed"
         # A sparkline prints as a polyline (a curve) or as dots; the table has rectangles and lines.
         marks = [g for g in page.graphics if type(g) is LTCurve or (g.width < 2 and g.height < 2)]
@@ -249,7 +251,7 @@ def test_pages_break_between_sections_under_the_header(printed, sheet, header):
     """Each page of the scorecard and Impact of UASC starts with the header row, then a
     section's heading: no section is split (each is shorter than a page)."""
     pages, _, template = printed
-    name = template.scorecard_sheet if sheet == "scorecard" else sheet
+    name = template.scorecard_sheet_for(template.organisation_tree.name) if sheet == "scorecard" else sheet
     sections = ({s.title for s in template.sections} if sheet == "scorecard"
                 else {s.title for s in template.uasc_impact.unit_sections} | {template.uasc_impact.other_title})
     sheet_pages = pages_of(pages, name)

@@ -88,7 +88,7 @@ def test_good_export_is_read(write_export, tiny):
 def test_commentary_sheet_is_optional(write_export, tiny):
     export = read_export(write_export(GOOD_ACTIVITY, GOOD_INDICATORS, None), tiny)
     assert export.commentary.empty
-    assert list(export.commentary.columns) == ["Month", "Indicator", "Commentary", "Row"]
+    assert list(export.commentary.columns) == ["Month", "Indicator", "Unit", "Commentary", "Row"]
 
 
 def test_sheet_and_column_names_ignore_case_and_spaces(write_export, tiny):

@@ -108,6 +108,6 @@ def test_a_time_out_stops_soffice_and_what_it_started(tmp_path):
     document = tmp_path / "book.xlsx"
     document.write_bytes(b"")
     with pytest.raises(SofficeError, match="did not finish within 1 s"):
-        soffice.convert(str(script), document, tmp_path, "pdf", tmp_path / "profile", timeout=1)
+        soffice.convert(str(script), [document], tmp_path, "pdf", tmp_path / "profile", timeout=1)
     for pid in map(int, pids.read_text().split()):
         assert not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z", pid

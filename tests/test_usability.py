@@ -7,7 +7,7 @@ import pytest
 from conftest import commentary_rows, indicator_rows, make_export
 from workbook_fixtures import SAMPLE, run_cli
 
-from scorecard_xl.delivery.mailer import load_settings
+from scorecard_xl.delivery.settings import load_settings
 from scorecard_xl.engine.calculator import calculate
 
 
@@ -30,7 +30,7 @@ def test_commentary_for_an_indicator_that_is_not_red_is_warned_about(tiny):
                              ("2016-08", "CNT", "Too many unallocated."),  # Red: on its exception report
                              ("2016-07", "PSS", "Last month's note.")])  # another month: not this run's
     scorecard = calculate(make_export(rows, commentary=notes), tiny, "2016-08")
-    about = [w for w in scorecard.warnings if w.sheet == "Commentary"]
+    about = [w for w in scorecard.views["County"].warnings if w.sheet == "Commentary"]
     assert [(w.row, w.message) for w in about] == [
         (2, "commentary for indicator PSS in Aug 2016 is not shown: the indicator is rated Green this month, "
             "and exception reports are for Red indicators only")]

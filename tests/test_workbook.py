@@ -47,12 +47,15 @@ pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension is not
 __all__ = ["export_path", "export_rows", "generated", "generated_synthetic", "mini_export", "wb",
            "wb_synthetic"]  # fixtures, imported so pytest finds them
 
+UNIT_SCORECARDS = [f"Scorecard - {unit}" for unit in
+                   ("North Kent", "East Kent", "South Kent", "West Kent", "Disability Service")]
 EXPECTED_SHEETS = [
-    "Contents", "SCS Activity", SCORECARD_SHEET, "Impact of UASC", "Exceptions", "Results", "Definitions",
-    "Activity Data", "Indicator Data", "Trends", "Data Quality",
+    "Contents", "SCS Activity", "RAG Overview", SCORECARD_SHEET, *UNIT_SCORECARDS, "Impact of UASC", "Exceptions",
+    "Results", "Definitions", "Activity Data", "Indicator Data", "Trends", "Data Quality",
 ]
 NOT_FROZEN = {"Contents", "Exceptions"}
-PRINTED = {"Contents", "SCS Activity", SCORECARD_SHEET, "Impact of UASC", "Exceptions"}  # the PDF's sheets
+PRINTED = {"Contents", "SCS Activity", "RAG Overview", SCORECARD_SHEET, *UNIT_SCORECARDS, "Impact of UASC",
+           "Exceptions"}  # the PDF's sheets
 RESULTS_HEADERS = [
     "Month", "Indicator", "Indicator Name", "Section", "Unit", "Level", "Area", "Cohort", "Numerator",
     "Denominator", "Result", "Target", "RAG", "Result 1 Month Ago", "DoT 1 Month", "Result 1 Year Ago",
@@ -621,10 +624,11 @@ def test_internal_links_resolve(wb):
 def test_custom_scorecard_sheet_name_with_apostrophe_and_ampersand(mini_export, tmp_path):
     """A template's sheet name may hold ' and &: links quote it ('' inside quotes), footers escape & as &&."""
     name = "Children's Scorecard & Kent"
-    template = write_kent_template_variant(tmp_path / "custom.yaml", scorecard_sheet=name)
+    template = write_kent_template_variant(tmp_path / "custom.yaml", scorecard_sheet="Children's Scorecard & {unit}")
     out = generate_ok(mini_export, tmp_path / "custom.xlsx", "--template", str(template))
     book = load_workbook(out)
-    assert book.sheetnames[2] == name
+    # 33 characters for North Kent: cut at the last space within Excel's 31 (the documented shortening)
+    assert book.sheetnames[3] == name and "Children's Scorecard & North" in book.sheetnames
     footer = book[name].oddFooter
     assert "Children's Scorecard && Kent" in (footer.left.text or ""), footer.left.text
     check_links(book)

@@ -22,8 +22,9 @@ from . import soffice as libreoffice
 from .soffice import SofficeError, convert
 
 TIMEOUT_SECONDS = 300
+PER_EXTRA_BOOK_SECONDS = 30  # a run printing several workbooks may take longer
 
-__all__ = ["PdfError", "find_soffice", "print_pdf"]
+__all__ = ["PdfError", "find_soffice", "print_pdf", "print_pdfs"]
 
 
 class PdfError(Exception):
@@ -41,24 +42,34 @@ def find_soffice() -> str:
 def print_pdf(layout: WorkbookLayout, into: Path, soffice: str | None = None,
               timeout: float = TIMEOUT_SECONDS) -> Path:
     """Print `layout` (the printable workbook: layout/printing.py) to the file `into`. Raises PdfError."""
+    return print_pdfs([(layout, Path(into))], soffice, timeout)[0]
+
+
+def print_pdfs(books: list[tuple[WorkbookLayout, Path]], soffice: str | None = None,
+               timeout: float = TIMEOUT_SECONDS) -> list[Path]:
+    """Print each printable workbook to its file, with one LibreOffice run for them all. Raises PdfError."""
     from ..workbook.writer import render
 
     soffice = soffice or find_soffice()
     with tempfile.TemporaryDirectory(prefix="scorecard-xl-pdf-") as tmp:
         work = Path(tmp)
-        workbook = work / "scorecard.xlsx"
-        render(layout, workbook)
+        workbooks = []
+        for k, (layout, _) in enumerate(books, start=1):
+            workbooks.append(work / f"scorecard-{k}.xlsx")
+            render(layout, workbooks[-1])
         (work / "pdf").mkdir()
         detail = ""
         # LibreOffice now and then fails to set up a new profile on its first start: one more try.
         for attempt in range(2):
             try:
-                produced = convert(soffice, workbook, work / "pdf", "pdf", work / f"profile-{attempt}", timeout)
+                produced = convert(soffice, workbooks, work / "pdf", "pdf", work / f"profile-{attempt}",
+                                   timeout + PER_EXTRA_BOOK_SECONDS * (len(books) - 1))
             except SofficeError as exc:
                 detail = str(exc)
                 if "did not finish" in detail or "cannot start" in detail:
                     raise PdfError(detail) from None
                 continue
-            shutil.copyfile(produced, into)
-            return Path(into)
+            for pdf, (_, into) in zip(produced, books):
+                shutil.copyfile(pdf, into)
+            return [into for _, into in books]
     raise PdfError(f"LibreOffice could not print the workbook to PDF ({detail})")

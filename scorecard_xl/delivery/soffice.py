@@ -84,11 +84,12 @@ def find_soffice(environ: dict[str, str] | None = None, platform: str | None = N
     raise SofficeError(f"printing a PDF needs LibreOffice, which was not found; {install_hint(platform)}")
 
 
-def convert(soffice: str, document: Path, out_dir: Path, to: str, profile: Path, timeout: float) -> Path:
-    """Convert `document` to `to` (e.g. "pdf") in `out_dir`; the path written, or SofficeError."""
-    expected = out_dir / f"{document.stem}.{to.split(':')[0]}"
+def convert(soffice: str, documents: list[Path], out_dir: Path, to: str, profile: Path, timeout: float) -> list[Path]:
+    """Convert `documents` to `to` (e.g. "pdf") in `out_dir`, in one LibreOffice run (it starts once
+    for them all); the paths written, in order, or SofficeError."""
+    expected = [out_dir / f"{document.stem}.{to.split(':')[0]}" for document in documents]
     args = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-            "--nolockcheck", "--convert-to", to, "--outdir", str(out_dir), str(document)]
+            "--nolockcheck", "--convert-to", to, "--outdir", str(out_dir), *map(str, documents)]
     try:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                 **_own_process_group())
@@ -102,7 +103,7 @@ def convert(soffice: str, document: Path, out_dir: Path, to: str, profile: Path,
     finally:  # a time-out, Ctrl+C or a stop signal: leave no soffice.bin behind
         if proc.poll() is None:
             stop_tree(proc)
-    if proc.returncode == 0 and expected.is_file() and expected.stat().st_size > 0:
+    if proc.returncode == 0 and all(path.is_file() and path.stat().st_size > 0 for path in expected):
         return expected
     lines = [ln.strip() for ln in (stderr + stdout).decode("utf-8", "replace").splitlines()
              if ln.strip() and "javaldx" not in ln]

@@ -6,10 +6,11 @@ The email body is written from this, so `scorecard-xl email` works on any workbo
 
 Read with openpyxl (read-only, so only the two sheets needed are parsed):
 
-- `Contents`: title, organisation, reporting month, date produced, input file name and
-  SHA-256, template and data source (the labelled rows under the title); the root
-  unit's name from "Latest performance RAG rating (Kent)"; the companion raw-data file
-  from sheet names such as "Results (in scorecard-2016-08-data.xlsx)".
+- `Contents`: title, organisation, the unit the workbook is for, reporting month, date
+  produced, input file name and SHA-256, template and data source (the labelled rows under
+  the title; a workbook written before the `Unit` row names its unit in "Latest performance
+  RAG rating (Kent)"); the companion raw-data file from sheet names such as
+  "Results (in scorecard-2016-08-data.xlsx)".
 - The scorecard sheet (found by its header row: ID, Indicator, ... Latest Result, RAG,
   Target ...): the RAG counts under the table, and each indicator rated R with its
   latest result and target as the workbook shows them (its number format applied).
@@ -55,7 +56,7 @@ class WorkbookSummary:
     input_sha256: str
     template: str
     data_source: str
-    root: str  # the unit the RAG counts are for, e.g. "Kent"
+    unit: str  # the unit the workbook and its RAG counts are for: "Kent" (the county's), "East Kent"
     scorecard_sheet: str
     rag_counts: dict[str, int]  # "G", "A", "R"
     indicators: int  # rows on the scorecard
@@ -106,7 +107,7 @@ def read_summary(path: str | Path) -> WorkbookSummary:
         input_sha256=str(details["Input SHA-256"]),
         template=str(details["Template"]),
         data_source=str(details["Data source"]),
-        root=contents["root"],
+        unit=str(details.get("Unit") or contents["rag_unit"]),
         scorecard_sheet=sheet_name,
         rag_counts=rag_counts,
         indicators=indicators,
@@ -124,7 +125,7 @@ def _as_date(value: object, label: str, name: str) -> dt.date:
 
 
 def _read_contents(ws, name: str) -> dict:
-    title, root, companion = "", "", None
+    title, rag_unit, companion = "", "", None
     details: dict[str, object] = {}
     for r, (label, value) in enumerate(ws.iter_rows(max_col=2, values_only=True)):
         if r == 0:
@@ -136,7 +137,7 @@ def _read_contents(ws, name: str) -> dict:
             details[label] = value
         elif label.startswith(RAG_HEADING):
             m = re.fullmatch(re.escape(RAG_HEADING) + r" \((.+)\)", label)
-            root = m.group(1) if m else ""
+            rag_unit = m.group(1) if m else ""
         else:
             m = re.fullmatch(r".+ \(in (.+\.xlsx)\)", label)
             if m:
@@ -145,7 +146,7 @@ def _read_contents(ws, name: str) -> dict:
     if missing:
         raise SummaryError(f"{name} is not a scorecard workbook written by scorecard-xl: its Contents sheet "
                            f"does not give {', '.join(repr(k) for k in missing)}")
-    return {"title": title, "details": details, "root": root, "companion": companion}
+    return {"title": title, "details": details, "rag_unit": rag_unit, "companion": companion}
 
 
 def _header_columns(row: tuple) -> dict[str, int] | None:

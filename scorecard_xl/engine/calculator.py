@@ -26,18 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..model import (
-    ALL,
-    COHORTS,
-    DOWN,
-    SAME,
-    SCALE,
-    UP,
-    ExceptionReport,
-    Export,
-    Problem,
-    Scorecard,
-)
+from ..model import ALL, COHORTS, DOWN, SAME, SCALE, UP, ExceptionReport, Export, Problem, Scorecard, UnitView
 from .template import Indicator, Template
 
 RESULT_COLUMNS = [
@@ -91,14 +80,32 @@ def roll_up(rows: pd.DataFrame, template: Template, keys: list[str], values: lis
 
 # ----------------------------------------------------------------------------- activity
 
-def activity_table(activity: pd.DataFrame, template: Template, month: pd.Timestamp) -> pd.DataFrame:
-    """The activity table: one row per displayed unit, in the template's order."""
+def activity_units(template: Template, unit: str) -> list[str]:
+    """The activity table's rows for a unit's workbook: the unit, then the units under it that the
+    template shows (activity_rows), in the template's order. For the root: activity_rows."""
+    if unit == template.organisation_tree.name:
+        return list(template.activity_rows)
+    under = set(template.subtree(unit))
+    return [unit] + [u for u in template.activity_rows if u in under and u != unit]
+
+
+def activity_totals(activity: pd.DataFrame, template: Template, month: pd.Timestamp) -> dict:
+    """{(unit, month): {measure: total}} for the month and the one before, every unit rolled up."""
     measures = [m.column for m in template.activity_measures]
-    last = month - pd.DateOffset(months=1)
-    recent = activity[activity["Month"].isin([month, last])]
+    recent = activity[activity["Month"].isin([month, month - pd.DateOffset(months=1)])]
     rolled = roll_up(recent, template, ["Month"], measures)
-    totals = {(u, m): row for u, m, row in zip(rolled["Unit"], rolled["Month"],
-                                                rolled[measures].to_dict("records"))}
+    return {(u, m): row for u, m, row in zip(rolled["Unit"], rolled["Month"], rolled[measures].to_dict("records"))}
+
+
+def activity_table(activity: pd.DataFrame, template: Template, month: pd.Timestamp,
+                   units: list[str] | None = None, totals: dict | None = None) -> pd.DataFrame:
+    """The activity table: one row per unit shown (default the template's activity_rows), in order.
+
+    totals: activity_totals for the month, when already made (one roll-up serves every unit).
+    """
+    units = list(template.activity_rows) if units is None else units
+    totals = activity_totals(activity, template, month) if totals is None else totals
+    last = month - pd.DateOffset(months=1)
     months_with_data = set(activity["Month"])
 
     def figure(unit: str, when: pd.Timestamp, column: str):
@@ -107,13 +114,13 @@ def activity_table(activity: pd.DataFrame, template: Template, month: pd.Timesta
         # No rows at or under the unit that month: it had nothing, if the month has data at all.
         return 0 if when in months_with_data else pd.NA
 
-    table = {"Unit": template.activity_rows}
+    table = {"Unit": units}
     for m in template.activity_measures:
-        this = [figure(u, month, m.column) for u in template.activity_rows]
+        this = [figure(u, month, m.column) for u in units]
         if m.kind == "events":
             table[m.label] = this
             continue
-        previous = [figure(u, last, m.column) for u in template.activity_rows]
+        previous = [figure(u, last, m.column) for u in units]
         table[f"{m.label} - This month"] = this
         table[f"{m.label} - Last month"] = previous
         table[f"{m.label} - Change"] = [
@@ -133,6 +140,7 @@ class _Grid:
     num: np.ndarray
     den: np.ndarray
     has_data: np.ndarray  # (indicator, month): any row at all for that indicator that month
+    present: np.ndarray  # (indicator, unit, cohort): any row at or under the unit, in any month
 
 
 def monthly_grid(rows: pd.DataFrame, template: Template) -> _Grid:
@@ -145,8 +153,9 @@ def monthly_grid(rows: pd.DataFrame, template: Template) -> _Grid:
     num = np.zeros((len(indicators), len(units), 2, n_months), dtype=np.int64)
     den = np.zeros_like(num)
     has_data = np.zeros((len(indicators), n_months), dtype=bool)
+    present = np.zeros((len(indicators), len(units), 2), dtype=bool)
     if not len(rows):
-        return _Grid(indicators, units, first, num, den, has_data)
+        return _Grid(indicators, units, first, num, den, has_data, present)
 
     ind_pos = rows["Indicator"].map({k: i for i, k in enumerate(indicators)}).to_numpy()
     has_data[ind_pos, t - first] = True
@@ -164,7 +173,9 @@ def monthly_grid(rows: pd.DataFrame, template: Template) -> _Grid:
     np.add.at(den, (ind, u, 0, tt), rolled["den"].to_numpy())
     np.add.at(num, (ind[excl], u[excl], 1, tt[excl]), rolled["num"].to_numpy()[excl])
     np.add.at(den, (ind[excl], u[excl], 1, tt[excl]), rolled["den"].to_numpy()[excl])
-    return _Grid(indicators, units, first, num, den, has_data)
+    present[ind, u, 0] = True
+    present[ind[excl], u[excl], 1] = True
+    return _Grid(indicators, units, first, num, den, has_data, present)
 
 
 def window_sums(values: np.ndarray, has_data: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -199,12 +210,15 @@ def _as_ints(*arrays: np.ndarray, scale: int = 1) -> list[np.ndarray]:
 
 def _target_scale(indicator: Indicator) -> int:
     """A bound on the factors a target comparison multiplies a value by (see _as_ints)."""
-    terms = [f for p in indicator.targets for f in (p.target, p.red, p.green_tolerance) if f is not None]
+    periods = [*indicator.targets, *(p for own in indicator.unit_targets.values() for p in own)]
+    terms = [f for p in periods for f in (p.target, p.red, p.green_tolerance) if f is not None]
     return max(max(abs(f.numerator), f.denominator) for f in terms) ** 2
 
 
-def rag_ratings(num: np.ndarray, den: np.ndarray, indicator: Indicator, months: pd.DatetimeIndex) -> np.ndarray:
-    """'G', 'A', 'R' or None for each result n/d (count indicators: pass den = SCALE).
+def rag_ratings(num: np.ndarray, den: np.ndarray, indicator: Indicator, months: pd.DatetimeIndex,
+                unit: str | None = None) -> np.ndarray:
+    """'G', 'A', 'R' or None for each result n/d (count indicators: pass den = SCALE), against the
+    targets in force for `unit` (its own unit_targets, else the indicator's).
 
     Exact: compares n/d with the month's target as fractions. H: Green at or above the
     target, Amber at or above the red threshold, else Red. L: Green at or below the
@@ -213,7 +227,7 @@ def rag_ratings(num: np.ndarray, den: np.ndarray, indicator: Indicator, months: 
     """
     out = np.full(num.shape, None, dtype=object)
     n, d = _as_ints(num, den, scale=_target_scale(indicator))
-    for period_start, period in _target_periods(indicator, months):
+    for period_start, period in _target_periods(indicator, months, unit):
         mask = period_start & (den > 0)
         if not mask.any():
             continue
@@ -236,11 +250,12 @@ def rag_ratings(num: np.ndarray, den: np.ndarray, indicator: Indicator, months: 
     return out
 
 
-def _target_periods(indicator: Indicator, months: pd.DatetimeIndex | np.ndarray):
-    """(mask of months in force, TargetPeriod) for each of the indicator's target periods."""
+def _target_periods(indicator: Indicator, months: pd.DatetimeIndex | np.ndarray, unit: str | None = None):
+    """(mask of months in force, TargetPeriod) for each of the unit's target periods."""
     months = np.asarray(months, dtype="datetime64[ns]")
-    starts = [np.datetime64(pd.Timestamp(p.from_month), "ns") for p in indicator.targets]
-    for i, period in enumerate(indicator.targets):
+    periods = indicator.periods(unit)
+    starts = [np.datetime64(pd.Timestamp(p.from_month), "ns") for p in periods]
+    for i, period in enumerate(periods):
         end = starts[i + 1] if i + 1 < len(starts) else None
         mask = months >= starts[i]
         if end is not None:
@@ -248,15 +263,15 @@ def _target_periods(indicator: Indicator, months: pd.DatetimeIndex | np.ndarray)
         yield np.asarray(mask), period
 
 
-def target_values(indicator: Indicator, months: pd.DatetimeIndex) -> np.ndarray:
+def target_values(indicator: Indicator, months: pd.DatetimeIndex, unit: str | None = None) -> np.ndarray:
     out = np.full(len(months), np.nan)
-    for mask, period in _target_periods(indicator, months):
+    for mask, period in _target_periods(indicator, months, unit):
         out[mask] = float(period.target)
     return out
 
 
 def directions(num: np.ndarray, den: np.ndarray, prev_num: np.ndarray, prev_den: np.ndarray,
-               indicator: Indicator, months: pd.DatetimeIndex) -> np.ndarray:
+               indicator: Indicator, months: pd.DatetimeIndex, unit: str | None = None) -> np.ndarray:
     """'↑' improved, '↓' worsened, '→' exactly the same; None where either is missing.
 
     H: higher is better; L: lower is better; T: nearer the month's target is better.
@@ -271,7 +286,7 @@ def directions(num: np.ndarray, den: np.ndarray, prev_num: np.ndarray, prev_den:
         same = diff == 0
         out[ok] = np.where(same[ok], SAME, np.where(better[ok], UP, DOWN))
         return out
-    for mask, period in _target_periods(indicator, months):
+    for mask, period in _target_periods(indicator, months, unit):
         m = ok & mask
         if not m.any():
             continue
@@ -316,7 +331,10 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
             rolling = np.zeros(num.shape, dtype=bool)
         if not ind.has_denominator:  # a count is n / 1
             den_c = np.broadcast_to(np.where(valid, SCALE, 0), num_c.shape).copy()
-        current = np.broadcast_to(valid, num_c.shape) & (den_c > 0)
+        # A unit with no row at or under it for the indicator, in any month, has no figures: empty, not zero.
+        present = grid.present[k][..., None]
+        rolling &= present
+        current = np.broadcast_to(valid, num_c.shape) & (den_c > 0) & present
         # A result not computable counts as missing for the comparisons.
         num_c = np.where(current, num_c, 0)
         den_c = np.where(current, den_c, 0)
@@ -344,21 +362,37 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
         add("Numerator", np.where(has_result, n / SCALE, np.nan))
         add("Denominator", np.where(has_result, d / SCALE, np.nan) if ind.has_denominator
             else np.full(len(n), np.nan))
-        add("Result", _ratio(n, d))
-        add("Target", target_values(ind, when))
-        add("RAG", rag_ratings(n, d, ind, when))
-        add("Result 1 Month Ago", _ratio(prev_n, prev_d))
-        add("DoT 1 Month", directions(n, d, prev_n, prev_d, ind, when))
-        add("Result 1 Year Ago", _ratio(year_n, year_d))
-        add("DoT 1 Year", directions(n, d, year_n, year_d, ind, when))
         if ind.period == "R12M":
             r3_n = np.where(rolling, num_3, 0)[unit_idx, cohort_idx, month_idx]
             r3_d = np.where(rolling, den_3, 0)[unit_idx, cohort_idx, month_idx]
-            add("Rolling 3 Months", _ratio(r3_n, r3_d))
-            add("Rolling 3 Months RAG", rag_ratings(r3_n, r3_d, ind, when))
         else:
-            add("Rolling 3 Months", np.full(len(n), np.nan))
-            add("Rolling 3 Months RAG", np.full(len(n), None, dtype=object))
+            r3_n = r3_d = None
+        # Targets, RAG and (for T) direction by the unit's targets: the indicator's, or its own.
+        judged = {"Target": target_values(ind, when), "RAG": rag_ratings(n, d, ind, when),
+                  "DoT 1 Month": directions(n, d, prev_n, prev_d, ind, when),
+                  "DoT 1 Year": directions(n, d, year_n, year_d, ind, when),
+                  "Rolling 3 Months RAG": (rag_ratings(r3_n, r3_d, ind, when) if r3_n is not None
+                                           else np.full(len(n), None, dtype=object))}
+        for own in ind.unit_targets:
+            sel = unit_idx == grid.units.index(own)
+            if not sel.any():
+                continue
+            w = when[sel]
+            judged["Target"][sel] = target_values(ind, w, own)
+            judged["RAG"][sel] = rag_ratings(n[sel], d[sel], ind, w, own)
+            judged["DoT 1 Month"][sel] = directions(n[sel], d[sel], prev_n[sel], prev_d[sel], ind, w, own)
+            judged["DoT 1 Year"][sel] = directions(n[sel], d[sel], year_n[sel], year_d[sel], ind, w, own)
+            if r3_n is not None:
+                judged["Rolling 3 Months RAG"][sel] = rag_ratings(r3_n[sel], r3_d[sel], ind, w, own)
+        add("Result", _ratio(n, d))
+        add("Target", judged["Target"])
+        add("RAG", judged["RAG"])
+        add("Result 1 Month Ago", _ratio(prev_n, prev_d))
+        add("DoT 1 Month", judged["DoT 1 Month"])
+        add("Result 1 Year Ago", _ratio(year_n, year_d))
+        add("DoT 1 Year", judged["DoT 1 Year"])
+        add("Rolling 3 Months", _ratio(r3_n, r3_d) if r3_n is not None else np.full(len(n), np.nan))
+        add("Rolling 3 Months RAG", judged["Rolling 3 Months RAG"])
     if not which:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     position = np.concatenate(which)
@@ -399,39 +433,65 @@ def definitions_table(template: Template) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- summaries
 
-def root_results(results: pd.DataFrame, template: Template, month: pd.Timestamp,
+def unit_results(results: pd.DataFrame, template: Template, month: pd.Timestamp, unit: str | None = None,
                  cohort: str = ALL) -> pd.DataFrame:
-    """The root unit's results for the month, one row per indicator, in template order."""
-    root = template.organisation_tree.name
-    rows = results[(results["Unit"] == root) & (results["Cohort"] == cohort) & (results["Month"] == month)]
+    """A unit's results for the month (default the root's), one row per indicator, in template order."""
+    unit = unit or template.organisation_tree.name
+    rows = results[(results["Unit"] == unit) & (results["Cohort"] == cohort) & (results["Month"] == month)]
     order = [i.id for i in template.indicators]
     return rows.set_index("Indicator").reindex(order).reset_index()
 
 
-def rag_counts(results: pd.DataFrame, template: Template, month: pd.Timestamp) -> dict[str, int]:
-    rags = root_results(results, template, month)["RAG"]
+def rag_counts(results: pd.DataFrame, template: Template, month: pd.Timestamp,
+               unit: str | None = None, latest: pd.DataFrame | None = None) -> dict[str, int]:
+    """How many of the unit's indicators are rated G, A and R this month (latest: its unit_results)."""
+    rags = (unit_results(results, template, month, unit) if latest is None else latest)["RAG"]
     return {letter: int((rags == letter).sum()) for letter in ("G", "A", "R")}
 
 
+def _commentary_of(commentary: pd.DataFrame, template: Template, unit: str) -> pd.DataFrame:
+    """The unit's commentary rows; a commentary without a Team is the root's."""
+    if "Unit" not in commentary.columns:
+        return commentary if unit == template.organisation_tree.name else commentary.iloc[0:0]
+    return commentary[commentary["Unit"] == unit]
+
+
 def exception_reports(results: pd.DataFrame, commentary: pd.DataFrame, template: Template,
-                      month: pd.Timestamp, months_shown: int = 4) -> list[ExceptionReport]:
-    """One report per indicator the root unit (e.g. the county) rates Red this month, in template order."""
-    root = template.organisation_tree.name
-    county = results[(results["Unit"] == root) & (results["Cohort"] == ALL)]
+                      month: pd.Timestamp, months_shown: int = 4, unit: str | None = None,
+                      latest: pd.DataFrame | None = None) -> list[ExceptionReport]:
+    """One report per indicator the unit (default the root) rates Red this month, in template order,
+    with the unit's commentary (latest: its unit_results, if made already)."""
+    unit = unit or template.organisation_tree.name
+    latest = unit_results(results, template, month, unit) if latest is None else latest
+    reds = latest[latest["RAG"] == "R"]
+    if reds.empty:
+        return []
+    own = results[(results["Unit"] == unit) & (results["Cohort"] == ALL)]
+    notes = _commentary_of(commentary, template, unit)
     trend_months = pd.date_range(end=month, periods=months_shown, freq="MS")
     reports = []
-    for row in root_results(results, template, month).itertuples(index=False):
-        if row.RAG != "R":
-            continue
+    for row in reds.itertuples(index=False):
         ind = template.indicator(row.Indicator)
-        trend = (county[county["Indicator"] == ind.id].set_index("Month")
+        trend = (own[own["Indicator"] == ind.id].set_index("Month")
                  .reindex(trend_months)[["Result", "Target", "RAG"]].rename_axis("Month").reset_index())
         # The target was in force whether or not a result could be computed that month.
-        trend["Target"] = target_values(ind, trend_months)
-        notes = commentary[(commentary["Indicator"] == ind.id) & (commentary["Month"] == month)]["Commentary"]
-        text = notes.iloc[0] if len(notes) and str(notes.iloc[0]).strip() else None
-        reports.append(ExceptionReport(ind.id, ind.exception_title or ind.title, trend, text))
+        trend["Target"] = target_values(ind, trend_months, unit)
+        text = notes[(notes["Indicator"] == ind.id) & (notes["Month"] == month)]["Commentary"]
+        reports.append(ExceptionReport(ind.id, ind.exception_title or ind.title, trend,
+                                       text.iloc[0] if len(text) and str(text.iloc[0]).strip() else None))
     return reports
+
+
+def no_data_warnings(rows: pd.DataFrame, template: Template, unit: str) -> list[Problem]:
+    """One warning naming the indicators with no row at or under the unit in any month: its
+    scorecard shows them empty (not zero)."""
+    have = set(rows.loc[rows["Unit"].isin(template.subtree(unit)), "Indicator"])
+    missing = [i.id for i in template.indicators if i.id not in have]
+    if not missing or len(have) == 0 and unit == template.organisation_tree.name:
+        return []
+    listed = ", ".join(missing)
+    return [Problem("warning", f"{unit}: no rows for indicator{'s' if len(missing) > 1 else ''} {listed} at or "
+                               "under this unit in any month; shown empty on its scorecard", "Indicators")]
 
 
 def missing_figure_warnings(rows: pd.DataFrame, results: pd.DataFrame, template: Template,
@@ -484,37 +544,66 @@ def missing_figure_warnings(rows: pd.DataFrame, results: pd.DataFrame, template:
 
 
 def unused_commentary_warnings(commentary: pd.DataFrame, results: pd.DataFrame, template: Template,
-                               month: pd.Timestamp) -> list[Problem]:
-    """Commentary for the month on an indicator that is not rated Red has no exception report
-    to appear on: say so, rather than drop it without a word."""
-    latest = root_results(results, template, month).set_index("Indicator")["RAG"]
+                               month: pd.Timestamp, unit: str | None = None,
+                               latest: pd.DataFrame | None = None) -> list[Problem]:
+    """Commentary for the month on an indicator the unit does not rate Red has no exception report
+    to appear on: say so, rather than drop it without a word (latest: its unit_results)."""
+    unit = unit or template.organisation_tree.name
+    notes = _commentary_of(commentary, template, unit)
+    notes = notes[notes["Month"] == month]
+    if notes.empty:
+        return []
+    latest = (unit_results(results, template, month, unit) if latest is None else latest).set_index("Indicator")["RAG"]
     words = {"G": "Green", "A": "Amber"}
     warnings = []
-    for row in commentary[commentary["Month"] == month].itertuples(index=False):
+    for row in notes.itertuples(index=False):
         if not str(row.Commentary).strip() or row.Indicator not in latest.index or latest[row.Indicator] == "R":
             continue
         rag = latest[row.Indicator]
         state = f"rated {words[rag]}" if rag in words else "not rated"
-        warnings.append(Problem("warning", f"commentary for indicator {row.Indicator} in {month:%b %Y} is not "
-                                           f"shown: the indicator is {state} this month, and exception reports "
-                                           "are for Red indicators only", "Commentary", int(row.Row),
+        whose = "" if unit == template.organisation_tree.name else f" (for {unit})"
+        warnings.append(Problem("warning", f"commentary{whose} for indicator {row.Indicator} in {month:%b %Y} is "
+                                           f"not shown: the indicator is {state} this month, and exception "
+                                           "reports are for Red indicators only", "Commentary", int(row.Row),
                                 "Commentary"))
     return warnings
 
 
-def calculate(export: Export, template: Template, month: str | pd.Timestamp | None = None) -> Scorecard:
-    """Every figure of the scorecard for the reporting month."""
+def unit_view(export: Export, results: pd.DataFrame, template: Template, month: pd.Timestamp,
+              unit: str, totals: dict | None = None) -> UnitView:
+    """What the unit's scorecard and workbook show besides the results (see model.UnitView).
+
+    results: every unit's, or the unit's own (faster); totals: activity_totals, if made already.
+    """
+    latest = unit_results(results, template, month, unit)
+    warnings = [*no_data_warnings(export.indicators, template, unit),
+                *unused_commentary_warnings(export.commentary, results, template, month, unit, latest)]
+    activity = activity_table(export.activity, template, month, activity_units(template, unit), totals)
+    return UnitView(unit, activity, rag_counts(results, template, month, unit, latest),
+                    exception_reports(results, export.commentary, template, month, unit=unit, latest=latest), warnings)
+
+
+def calculate(export: Export, template: Template, month: str | pd.Timestamp | None = None,
+              units: list[str] | None = None) -> Scorecard:
+    """Every figure of the scorecard for the reporting month.
+
+    units: units that get a workbook of their own, besides the root and the template's
+    scorecard units (which always get a view).
+    """
     when = reporting_month(export, month)
     results = indicator_results(export.indicators, template)
     # The scorecard is as at the reporting month: later months are not part of it.
     results = results[results["Month"] <= when].reset_index(drop=True)
+    root = template.organisation_tree.name
+    shown = dict.fromkeys([root, *template.scorecard_units, *(units or [])])
+    totals = activity_totals(export.activity, template, when)
+    by_unit = dict(tuple(results[results["Unit"].isin(shown)].groupby("Unit", sort=False)))  # split once
+    empty = results.iloc[0:0]
     return Scorecard(
         month=when,
-        activity=activity_table(export.activity, template, when),
         results=results,
         definitions=definitions_table(template),
-        rag_counts=rag_counts(results, template, when),
-        exceptions=exception_reports(results, export.commentary, template, when),
-        warnings=[*export.warnings, *missing_figure_warnings(export.indicators, results, template, when),
-                  *unused_commentary_warnings(export.commentary, results, template, when)],
+        root=root,
+        views={unit: unit_view(export, by_unit.get(unit, empty), template, when, unit, totals) for unit in shown},
+        warnings=[*export.warnings, *missing_figure_warnings(export.indicators, results, template, when)],
     )

@@ -30,7 +30,7 @@ from pydantic import (
 from pydantic.functional_validators import BeforeValidator
 
 from ..months import parse_month
-from ..names import clashes, closest
+from ..names import clashes, closest, match, name_key
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable  # importlib.resources.abc from Python 3.11
@@ -87,7 +87,13 @@ class Unit(_Model):
 
     name: str
     level: str
+    short: str | None = None  # a shorter name for its sheet and file names, e.g. "EK Can-Swa CIC"
     units: list[Unit] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The name its sheet and file names are made from."""
+        return self.short or self.name
 
     def walk(self, parent: Unit | None = None):
         """Yield (unit, parent) for this unit and everything under it, depth first."""
@@ -135,34 +141,47 @@ class Indicator(_Model):
     def _id_as_text(cls, value: object) -> str:
         return str(value)
 
+    unit_targets: dict[str, list[TargetPeriod]] = Field(default_factory=dict)  # a unit's own, instead of targets
+
     @model_validator(mode="after")
     def _check_targets(self) -> Indicator:
-        months = [t.from_month for t in self.targets]
-        if months != sorted(months) or len(set(months)) != len(months):
-            raise ValueError(f"indicator {self.id}: target periods must be in date order, one per month")
-        for t in self.targets:
-            if self.polarity == "T" and t.green_tolerance is None:
-                raise ValueError(f"indicator {self.id}: polarity T needs green_tolerance")
-            if self.polarity != "T" and t.green_tolerance is not None:
-                raise ValueError(f"indicator {self.id}: green_tolerance is only for polarity T")
-            if self.polarity == "H" and t.red > t.target:
-                raise ValueError(f"indicator {self.id}: for H the red threshold must not exceed the target")
-            if self.polarity == "L" and t.red <= t.target:
-                raise ValueError(f"indicator {self.id}: for L the red threshold must be above the target")
-            if self.polarity == "T" and not t.green_tolerance < t.red:
-                raise ValueError(f"indicator {self.id}: green_tolerance must be below the red tolerance")
+        self._check_periods(self.targets, "")
+        for unit, periods in self.unit_targets.items():
+            if not periods:
+                raise ValueError(f"indicator {self.id}: unit_targets for {unit!r} needs at least one target period")
+            self._check_periods(periods, f" (unit_targets for {unit!r})")
         if self.unit == "count" and self.fractional_denominator:
             raise ValueError(f"indicator {self.id}: a count indicator has no denominator")
         return self
+
+    def _check_periods(self, periods: list[TargetPeriod], where: str) -> None:
+        months = [t.from_month for t in periods]
+        if months != sorted(months) or len(set(months)) != len(months):
+            raise ValueError(f"indicator {self.id}{where}: target periods must be in date order, one per month")
+        for t in periods:
+            if self.polarity == "T" and t.green_tolerance is None:
+                raise ValueError(f"indicator {self.id}{where}: polarity T needs green_tolerance")
+            if self.polarity != "T" and t.green_tolerance is not None:
+                raise ValueError(f"indicator {self.id}{where}: green_tolerance is only for polarity T")
+            if self.polarity == "H" and t.red > t.target:
+                raise ValueError(f"indicator {self.id}{where}: for H the red threshold must not exceed the target")
+            if self.polarity == "L" and t.red <= t.target:
+                raise ValueError(f"indicator {self.id}{where}: for L the red threshold must be above the target")
+            if self.polarity == "T" and not t.green_tolerance < t.red:
+                raise ValueError(f"indicator {self.id}{where}: green_tolerance must be below the red tolerance")
 
     @property
     def has_denominator(self) -> bool:
         return self.unit != "count"
 
-    def target_for(self, month: dt.date) -> TargetPeriod | None:
-        """The target period in force in `month`, or None before the first one."""
+    def periods(self, unit: str | None = None) -> list[TargetPeriod]:
+        """The unit's target periods: its own (unit_targets) if it has them, else the indicator's."""
+        return self.unit_targets.get(unit, self.targets) if unit is not None else self.targets
+
+    def target_for(self, month: dt.date, unit: str | None = None) -> TargetPeriod | None:
+        """The target period in force in `month` (for `unit`), or None before the first one."""
         current = None
-        for period in self.targets:
+        for period in self.periods(unit):
             if period.from_month <= month:
                 current = period
         return current
@@ -171,6 +190,19 @@ class Indicator(_Model):
 class Section(_Model):
     title: str
     indicators: list[Indicator]
+
+
+class UnitChoice(_Model):
+    """Units by name (`unit: East Kent`) or by level (`level: Area`: every unit of that level)."""
+
+    unit: str | None = None
+    level: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> UnitChoice:
+        if (self.unit is None) == (self.level is None):
+            raise ValueError("give either unit: NAME or level: LEVEL")
+        return self
 
 
 class UascUnitSection(_Model):
@@ -206,7 +238,9 @@ class Template(_Model):
     organisation_short: str | None = None  # e.g. "KCC", used in "KCC Result"
     directorate: str = ""
     title: str
-    scorecard_sheet: str
+    scorecard_sheet: str  # e.g. "Scorecard - {unit}"; {unit} becomes each unit's name (see scorecard_sheet_for)
+    scorecards: list[UnitChoice] = Field(default_factory=list)  # the county workbook's scorecard sheets; default the root's
+    overview_sheet: str = "RAG Overview"  # units side by side, when there are scorecards for several
     activity_sheet: str = "Activity"  # the activity table's sheet, e.g. "SCS Activity"
     owners: Owners
     data_source: str
@@ -217,24 +251,37 @@ class Template(_Model):
     sections: list[Section]
     uasc_impact: UascImpact | None = None
 
-    @field_validator("scorecard_sheet", "activity_sheet")
+    @field_validator("activity_sheet", "overview_sheet")
     @classmethod
     def _sheet_name(cls, name: str) -> str:
         return excel_sheet_name(name)
 
-    @model_validator(mode="after")
-    def _check_sheet_names(self) -> Template:
-        named = {"scorecard_sheet": self.scorecard_sheet, "activity_sheet": self.activity_sheet}
+    @field_validator("scorecard_sheet")
+    @classmethod
+    def _sheet_pattern(cls, pattern: str) -> str:
+        return pattern if "{unit}" in pattern else excel_sheet_name(pattern)  # a pattern is checked per unit
+
+    def _check_sheet_names(self) -> None:
+        """Every workbook's sheet names must differ, ignoring case, as Excel requires: the county
+        workbook's (a scorecard sheet per `scorecards` unit, the overview) and each unit's own."""
+        fixed = {name.casefold(): f"the workbook's own {name!r} sheet" for name in WORKBOOK_SHEETS}
+        fixed["history"] = "a name Excel keeps for itself"
+        named = {"activity_sheet": self.activity_sheet}
         if self.uasc_impact:
             named["uasc_impact.sheet"] = self.uasc_impact.sheet
-        taken = {name.casefold(): f"the workbook's own {name!r} sheet" for name in WORKBOOK_SHEETS}
-        taken["history"] = "a name Excel keeps for itself"
-        for key, name in named.items():
-            if name.casefold() in taken:
-                raise ValueError(f"{key}: {name!r} is already {taken[name.casefold()]} (sheet names are the same "
-                                 "to Excel whatever their case)")
-            taken[name.casefold()] = f"the name of {key}"
-        return self
+        if len(self.scorecard_units) > 1:
+            named["overview_sheet"] = self.overview_sheet
+        county = {**named, **{f"scorecard_sheet for {u!r}": self.scorecard_sheet_for(u) for u in self.scorecard_units}}
+        workbooks = [county] + [{**named, f"scorecard_sheet for {u!r}": self.scorecard_sheet_for(u)} for u in self.units]
+        for sheets in workbooks:
+            taken = dict(fixed)
+            for key, name in sheets.items():
+                if name.casefold() in taken:
+                    hint = (" (set a shorter `short` name for the unit in organisation_tree)"
+                            if key.startswith("scorecard_sheet for") else "")
+                    raise ValueError(f"{key}: {name!r} is already {taken[name.casefold()]} (sheet names are the "
+                                     f"same to Excel whatever their case){hint}")
+                taken[name.casefold()] = f"the name of {key}"
 
     @model_validator(mode="after")
     def _check_references(self) -> Template:
@@ -249,6 +296,17 @@ class Template(_Model):
         # Month and Team are columns of the Activity sheet too; a measure may not take their names.
         _refuse_clashes(["Month", "Team", *(m.column for m in self.activity_measures)],
                         "activity_measures: each column may appear once")
+        for ind in self.indicators:
+            for unit in ind.unit_targets:
+                if unit not in known:
+                    raise ValueError(f"indicator {ind.id}: unit_targets: {unit!r} is not in organisation_tree"
+                                     f"{closest(unit, names)}")
+        levels = {u.level for u, _ in self.organisation_tree.walk()}
+        for choice in self.scorecards:
+            if choice.unit is not None and choice.unit not in known:
+                raise ValueError(f"scorecards: unit {choice.unit!r} is not in organisation_tree{closest(choice.unit, names)}")
+            if choice.level is not None and choice.level not in levels:
+                raise ValueError(f"scorecards: no unit has the level {choice.level!r}{closest(choice.level, sorted(levels))}")
         if self.uasc_impact:
             u = self.uasc_impact
             for unit in [s.unit for s in u.unit_sections] + [u.other_unit]:
@@ -257,6 +315,7 @@ class Template(_Model):
             for ind in u.unit_indicators + u.other_indicators:
                 if ind not in ids:
                     raise ValueError(f"uasc_impact: indicator {ind!r} is not defined{closest(ind, ids)}")
+        self._check_sheet_names()  # after the references: it names the units
         return self
 
     # ----- lookups used by the reader and the calculator -----
@@ -292,6 +351,55 @@ class Template(_Model):
             current = self.parent_of[current]
         return chain
 
+    @cached_property
+    def scorecard_units(self) -> list[str]:
+        """The units with a scorecard sheet in the county workbook, in the order `scorecards` gives
+        them (a level's units in tree order); the root alone when the template names none."""
+        chosen: list[str] = []
+        for choice in self.scorecards or [UnitChoice(unit=self.organisation_tree.name)]:
+            chosen += [choice.unit] if choice.unit is not None else self.units_at(choice.level)
+        return list(dict.fromkeys(chosen))
+
+    def choose_units(self, unit: str | None = None, each: list[str] | None = None) -> list[str]:
+        """The units named by `unit` (a name) and `each` (levels, or "all"), matched as the reader
+        matches names (ignoring case and white space), in tree order. ValueError naming the closest
+        when one is unknown."""
+        chosen: set[str] = set()
+        if unit is not None:
+            found = match(unit, self.units)
+            if found is None:
+                raise ValueError(f"unknown unit {unit!r}{closest(unit, self.units)}")
+            chosen.add(found)
+        levels = list(dict.fromkeys(u.level for u, _ in self.organisation_tree.walk()))
+        for level in each or []:
+            if name_key(level) == "all":
+                chosen.update(self.units)
+                continue
+            found = match(level, levels)
+            if found is None:
+                raise ValueError(f"unknown level {level!r}; the levels are {', '.join(levels)}, or all")
+            chosen.update(self.units_at(found))
+        return [u for u in self.units if u in chosen]
+
+    def units_at(self, level: str) -> list[str]:
+        """Every unit of a level, in tree order."""
+        return [u.name for u, _ in self.organisation_tree.walk() if u.level == level]
+
+    def subtree(self, name: str) -> list[str]:
+        """The unit and every unit under it, in tree order."""
+        return [u.name for u, _ in self.units[name].walk()]
+
+    def scorecard_sheet_for(self, unit: str) -> str:
+        """The unit's scorecard sheet name: `scorecard_sheet` with {unit} filled in (a name without
+        {unit} is the root's; another unit's is that name, " - ", the unit's), made safe for Excel
+        (excel_safe_sheet_name)."""
+        label = self.units[unit].label
+        if "{unit}" in self.scorecard_sheet:
+            name = self.scorecard_sheet.replace("{unit}", label)
+        else:
+            name = self.scorecard_sheet if unit == self.organisation_tree.name else f"{self.scorecard_sheet} - {label}"
+        return excel_safe_sheet_name(name)
+
     def area_of(self, name: str) -> str:
         """The unit's area: the child of the root it sits under (the root for itself)."""
         chain = self.ancestors(name)
@@ -301,6 +409,17 @@ class Template(_Model):
 # The sheets every workbook has, named by the program; a template's sheets must differ from them.
 WORKBOOK_SHEETS = ("Contents", "Exceptions", "Results", "Definitions", "Activity Data", "Indicator Data", "Trends",
                    "Data Quality")
+
+
+def excel_safe_sheet_name(name: str) -> str:
+    """`name` made into a sheet name Excel accepts (the documented shortening, see scorecard_sheet_for):
+    each of [ ] : * ? / \\ becomes "-"; past 31 characters it is cut at the last space within them
+    (or at 31 when that would leave under 20)."""
+    name = "".join("-" if ch in "[]:*?/\\" else ch for ch in name).strip().strip("'")
+    if len(name) > 31:
+        cut = name[:32].rfind(" ")
+        name = name[:cut] if cut >= 20 else name[:31]
+    return name.rstrip(" -") or "Scorecard"
 
 
 def excel_sheet_name(name: str) -> str:

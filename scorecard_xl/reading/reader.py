@@ -38,6 +38,7 @@ INDICATORS = "Indicators"
 COMMENTARY = "Commentary"
 INDICATOR_COLUMNS = ["Month", "Indicator", "Team", "UASC", "Numerator", "Denominator"]
 COMMENTARY_COLUMNS = ["Month", "Indicator", "Commentary"]
+COMMENTARY_TEAM = "Team"  # optional: the unit a commentary is for
 
 
 def parse_month(value: object) -> pd.Timestamp | None:
@@ -92,8 +93,9 @@ class _SheetReader:
                                          "to see them", self.name, None, column, count=len(rows)))
         return out
 
-    def columns(self, required: list[str]) -> dict[str, int] | None:
-        """Map each required column to its position; report missing, repeated and extra ones."""
+    def columns(self, required: list[str], optional: tuple[str, ...] = ()) -> dict[str, int] | None:
+        """Map each required column (and each optional one that is there) to its position; report
+        missing, repeated and extra ones."""
         header_row = self._header_row(required)
         if header_row is not None:
             # Every column would be "missing": say the one thing that is wrong instead.
@@ -120,7 +122,10 @@ class _SheetReader:
                 missing.append(col)
         for col in missing:
             self.error(f"missing column {col!r}{closest(col, self.header)}", row=1, column=col)
-        known = {name_key(c) for c in required}
+        for col in optional:
+            if name_key(col) in positions:
+                found[col] = positions[name_key(col)]
+        known = {name_key(c) for c in [*required, *optional]}
         for h in self.header:
             if h and name_key(h) not in known:
                 shown = h if len(h) <= 60 else h[:57] + "..."
@@ -341,7 +346,8 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
     # run lists every problem.
     activity = read(ACTIVITY, _read_activity, pd.DataFrame())
     indicators = read(INDICATORS, _read_indicators, pd.DataFrame())
-    commentary = read(COMMENTARY, _read_commentary, pd.DataFrame(columns=["Month", "Indicator", "Commentary", "Row"]))
+    commentary = read(COMMENTARY, _read_commentary,
+                      pd.DataFrame(columns=["Month", "Indicator", "Unit", "Commentary", "Row"]))
 
     if not any(p.severity == "error" for p in problems) and len(activity) == 0 and len(indicators) == 0:
         problems.append(Problem("error", "the Activity and Indicators sheets have no data rows"))
@@ -463,15 +469,24 @@ def _read_indicators(sheet: _SheetReader, template: Template) -> pd.DataFrame:
 
 
 def _read_commentary(sheet: _SheetReader, template: Template) -> pd.DataFrame:
-    positions = sheet.columns(COMMENTARY_COLUMNS)
+    """Month, Indicator, Unit, Commentary, Row. The optional Team column names the unit the
+    commentary is for (any unit; empty, or no such column: the root, e.g. the county)."""
+    positions = sheet.columns(COMMENTARY_COLUMNS, optional=(COMMENTARY_TEAM,))
     if positions is None:
         return pd.DataFrame()
     raw = sheet.frame(positions)
+    units = pd.Series(template.organisation_tree.name, index=raw.index, dtype=object)
+    if COMMENTARY_TEAM in positions:
+        given = ~_is_blank(raw[COMMENTARY_TEAM])
+        if given.any():
+            units[given] = sheet.names(raw[given], COMMENTARY_TEAM, template.units, "team")
     out = pd.DataFrame({
         "Month": sheet.months(raw),
         "Indicator": sheet.names(raw, "Indicator", (i.id for i in template.indicators), "indicator"),
+        "Unit": units,
         "Commentary": raw["Commentary"].map(lambda v: "" if v is None else str(v)),
         "Row": raw["Row"],
     })
-    _report_duplicates(sheet, out.dropna(subset=["Month"]), ["Month", "Indicator"], "month and indicator")
+    _report_duplicates(sheet, out.dropna(subset=["Month"]), ["Month", "Indicator", "Unit"],
+                       "month, indicator and team")
     return out

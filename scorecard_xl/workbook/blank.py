@@ -28,11 +28,14 @@ from ..reading.reader import (
     ACTIVITY,
     COMMENTARY,
     COMMENTARY_COLUMNS,
+    COMMENTARY_TEAM,
     INDICATOR_COLUMNS,
     INDICATORS,
 )
 from .writer import close
 
+# The Commentary sheet's columns, the optional Team before the text.
+COMMENTARY_SHEET_COLUMNS = [*COMMENTARY_COLUMNS[:2], COMMENTARY_TEAM, COMMENTARY_COLUMNS[2]]
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
 LAST_ROW = 1_048_575  # Excel's last row, 0-based
@@ -107,11 +110,13 @@ def _write(template: Template, filename: str, shown_name: str, template_ref: str
             "input_title": name, "input_message": (f"A number, 0 or more.{extra}{fte_note}")[:255],
             "error_title": "Number", "error_message": f"{name}: a number, 0 or more."})
 
-    # ----- Commentary
-    _header(commentary, COMMENTARY_COLUMNS, f)
+    # ----- Commentary: Month, Indicator, Team (optional), Commentary
+    _header(commentary, COMMENTARY_SHEET_COLUMNS, f)
     _month_column(commentary, 0, f)
     _indicator_column(commentary, 1)
-    commentary.set_column(2, 2, 100, f["wrap"])
+    _team_column(commentary, 2, "The unit the commentary is for, from the list; leave it empty for "
+                                f"{template.organisation_tree.name}.")
+    commentary.set_column(3, 3, 100, f["wrap"])
 
     _write_instructions(instructions, template, shown_name, template_ref, columns, fte, f)
     instructions.activate()
@@ -153,11 +158,11 @@ def _month_column(ws, col: int, f: _Formats) -> None:
         "error_title": "Month", "error_message": "Type a date, e.g. 1/8/2016 for August 2016."})
 
 
-def _team_column(ws, col: int) -> None:
+def _team_column(ws, col: int, message: str = "A team, area or the county, from the list (see Instructions).") -> None:
     ws.set_column(col, col, 28)
     _validate(ws, col, {
         "validate": "list", "source": f"={TEAM_LIST}",
-        "input_title": "Team", "input_message": "A team, area or the county, from the list (see Instructions).",
+        "input_title": "Team", "input_message": message[:255],
         "error_title": "Unknown team", "error_message": "Choose a unit from the list; the names are on the "
                                                          "Instructions sheet."})
 
@@ -272,10 +277,12 @@ def _write_instructions(ws, template: Template, shown_name: str, template_ref: s
                                                          f"indicators {', '.join(fte)}." if fte else ".")],
         ["", "Denominator", "As the numerator; empty for count indicators (Denominator needed: No). "
                             "For a percentage, at least the numerator."],
-        [COMMENTARY, "", "Optional. One row per month and indicator: the commentary shown on the indicator's "
-                         "exception report when it is rated Red."],
+        [COMMENTARY, "", "Optional. One row per month, indicator and unit: the commentary shown on the "
+                         "indicator's exception report when it is rated Red for that unit."],
         ["", "Month", "The month."],
         ["", "Indicator", "The indicator's ID."],
+        ["", "Team", f"Optional: the unit the commentary is for (its own workbook shows it); empty for "
+                     f"{template.organisation_tree.name}."],
         ["", "Commentary", "Text. New lines start new paragraphs."],
     ]
     table(["Sheet", "Column", "What it holds"], rows)

@@ -15,6 +15,8 @@ STYLES: dict[str, dict] = {
     "note": {"italic": True, "font_color": "#404040"},
     # Headers sit on the row's foot, beside the figures: a wrapped heading grows upwards.
     "header": {"bold": True, "text_wrap": True, "valign": "bottom", "bottom": 1, "bg_color": "#D9E1F2"},
+    "header_link": {"bold": True, "text_wrap": True, "valign": "bottom", "bottom": 1, "bg_color": "#D9E1F2",
+                    "font_color": "#0563C1", "underline": 1},
     "header_right": {"bold": True, "text_wrap": True, "valign": "bottom", "bottom": 1, "bg_color": "#D9E1F2",
                      "align": "right"},
     # Read from the foot upwards, so a column of figures is no wider than its figures.

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from xlsxwriter.utility import xl_range
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from ..files import replacing
 from . import hooks, rowstream, zipwriter
@@ -65,7 +66,7 @@ def _default_style(series: pd.Series) -> str:
     return "text" if kind == "boolean" else kind  # "date" or "text"
 
 
-STREAM_MIN_ROWS = 500  # tables at least this long are streamed (see rowstream.py) if XlsxWriter allows (hooks.py)
+STREAM_MIN_ROWS = 50  # tables at least this long are streamed (see rowstream.py) if XlsxWriter allows (hooks.py)
 
 
 def _write_table(ws, table: Table, formats: _Formats) -> None:
@@ -144,13 +145,17 @@ def _write_cell(ws, cell: Cell, formats: _Formats) -> None:
         write_value(ws, cell.row, cell.col, cell.value, fmt)
 
 
-def _write_rag_colours(workbook, ws, rag: RagRange, cache: dict) -> None:
-    """Colour RAG cells by their text, so the colour follows the letter if it is edited."""
+def _write_rag_colours(workbook, ws, rags: list[RagRange], cache: dict) -> None:
+    """Colour RAG cells by their text, so the colour follows the letter if it is edited: one rule per
+    letter for all the sheet's RAG cells."""
+    ranges = " ".join(xl_range(r.first_row, r.first_col, r.last_row, r.last_col) for r in rags)
+    first = rags[0]
     for letter, colours in RAG_COLOURS.items():
         if letter not in cache:
             cache[letter] = workbook.add_format(colours)
-        ws.conditional_format(rag.first_row, rag.first_col, rag.last_row, rag.last_col, {
-            "type": "text", "criteria": "begins with", "value": letter, "format": cache[letter]})
+        ws.conditional_format(first.first_row, first.first_col, first.last_row, first.last_col, {
+            "type": "text", "criteria": "begins with", "value": letter, "format": cache[letter],
+            "multi_range": ranges})
 
 
 def _write_chart(workbook, ws, spec: Chart) -> None:
@@ -179,11 +184,15 @@ def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayo
         _write_cell(ws, cell, formats)
     for table in sheet.tables:
         _write_table(ws, table, formats)
-    for rag in sheet.rag_ranges:
-        _write_rag_colours(workbook, ws, rag, rag_cache)
-    for spark in sheet.sparklines:
-        ws.add_sparkline(spark.row, spark.col, {"range": spark.data_range, "markers": True,
-                                                "series_color": "#1F4E79"})
+    if sheet.rag_ranges:
+        _write_rag_colours(workbook, ws, sheet.rag_ranges, rag_cache)
+    if sheet.sparklines:
+        # One group for the sheet's sparklines (they share a style): XlsxWriter builds a style's
+        # colours for every add_sparkline call, which is most of their cost.
+        first = sheet.sparklines[0]
+        ws.add_sparkline(first.row, first.col, {
+            "location": [xl_rowcol_to_cell(s.row, s.col) for s in sheet.sparklines],
+            "range": [s.data_range for s in sheet.sparklines], "markers": True, "series_color": "#1F4E79"})
     for chart in sheet.charts:
         _write_chart(workbook, ws, chart)
     for col, width in sheet.widths.items():
@@ -232,6 +241,7 @@ def render(layout: WorkbookLayout, path: str | Path) -> None:
         # LibreOffice prints the PDF, and its stand-in widens every column by a third; Arial (the
         # cells' font) has digits as wide in Excel, and LibreOffice always has its twin.
         "default_format_properties": {k: v for k, v in style_dict("text").items() if k.startswith("font_")},
+        "tmpdir": _parts_folder(),
     })
     # Same input, same bytes: the creation date comes from the data, not the clock.
     created = (layout.month + pd.offsets.MonthEnd(0)).to_pydatetime()
@@ -252,6 +262,28 @@ def render(layout: WorkbookLayout, path: str | Path) -> None:
         packaging = package.installed()
     with packaging:
         close(workbook)
+
+
+SHM = "/dev/shm"
+SHM_ROOM = 2 * 1024**3  # free space to leave for the parts of the largest workbooks, deflated
+
+
+def _parts_folder() -> str | None:
+    """Where XlsxWriter writes a workbook's parts before zipping them (about 40 files a workbook).
+
+    A memory-backed folder where the system has one with room (Linux's /dev/shm: a file is
+    created there some twenty times faster than on disk, which counts when a run writes a
+    workbook per unit); the worksheets arrive there already deflated (zipwriter.py), so only
+    with those hooks. Else the system's temporary folder (None).
+    """
+    import shutil
+
+    try:
+        if not hooks.missing(hooks.DEFLATE) and shutil.disk_usage(SHM).free >= SHM_ROOM and os.access(SHM, os.W_OK):
+            return SHM
+    except OSError:
+        pass
+    return None
 
 
 def close(workbook) -> None:

@@ -1,20 +1,24 @@
-"""Describe every sheet of the scorecard workbook; writer.py renders the description.
+"""Describe every sheet of a scorecard workbook; writer.py renders the description.
 
-Sheets, in order: Contents, SCS Activity, the scorecard, Impact of UASC, Exceptions,
-then the raw data tables (Results, Definitions, Activity Data, Indicator Data, Trends)
-and Data Quality.
+Sheets, in order: Contents, the activity table, the RAG overview (county workbook, several
+scorecards), a scorecard per unit, Impact of UASC, Exceptions, then the raw data tables
+(Results, Definitions, Activity Data, Indicator Data, Trends) and Data Quality. A unit's own
+workbook holds the same for that unit, with the raw data of its subtree only.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import pandas as pd
 
 from ...engine.template import Template
 from ...model import Export, Scorecard
 from .activity import activity_sheet
-from .contents import contents_sheet
+from .contents import contents_sheet, workbook_title
 from .exceptions import exceptions_sheet
 from .model import WorkbookLayout
+from .overview import overview_sheet
 from .raw import (
     activity_data_sheets,
     definitions_sheet,
@@ -33,33 +37,47 @@ RAW_SHEETS = ("Results", "Activity Data", "Indicator Data")
 
 
 def workbook_layout(scorecard: Scorecard, template: Template, export: Export, source: dict[str, str],
-                    raw_data: str = "include") -> tuple[WorkbookLayout, WorkbookLayout | None]:
+                    raw_data: str = "include", unit: str | None = None) -> tuple[WorkbookLayout, WorkbookLayout | None]:
     """The workbook, and a companion holding the large raw tables when raw_data is 'separate'.
 
+    unit: a unit's own workbook (its scorecard, activity, impact of UASC, exception reports, and
+        raw data of the unit and the units under it only); None or the root: the county workbook,
+        with a scorecard sheet for each unit the template names and the RAG overview across them.
     source: the input's name, SHA-256, the date produced and (for 'separate') the companion's
-    file name, for the Contents sheet.
+        file name, for the Contents sheet.
     """
-    warnings = list(scorecard.warnings)
-    trends, trend_rows = trends_sheet(scorecard, template)
+    county = unit is None or unit == template.organisation_tree.name
+    if county:
+        units = template.scorecard_units
+        warnings = [*scorecard.warnings, *(w for u in units for w in scorecard.views[u].warnings)]
+    else:
+        scorecard, export = unit_scope(scorecard, export, template, unit)
+        units = [unit]
+        warnings = [*export.warnings, *scorecard.views[unit].warnings]
+    trends, trend_rows = trends_sheet(scorecard, template, units)
     sparkline_ranges = {k: trend_range(r) for k, r in trend_rows.items()}
     exceptions = exceptions_sheet(scorecard, template, trend_rows, warnings)
     uasc = uasc_sheet(scorecard, template)
+    scorecards = [scorecard_sheet(scorecard, template, u, sparkline_ranges) for u in units]
 
-    sheets = [
-        (activity_sheet(scorecard, template), "Activity per area and team: this month, last month and change."),
-        (scorecard_sheet(scorecard, template, sparkline_ranges),
-         "Every indicator: result, RAG, target, direction of travel, rolling 3 months, 13-month sparkline "
-         "(on screen)."),
-    ]
+    whose = "area and team" if county else "unit"
+    sheets = [(activity_sheet(scorecard, template), f"Activity per {whose}: this month, last month and change.")]
+    if len(units) > 1:
+        sheets.append((overview_sheet(scorecard, template, units, {u: s.name for u, s in zip(units, scorecards)}),
+                       "Every indicator's latest result and RAG for each unit, side by side."))
+    sheets += [(s, f"{u}: every indicator with RAG, target and trend.") for u, s in zip(units, scorecards)]
     if uasc is not None:
         sheets.append((uasc, "Results including and excluding unaccompanied asylum-seeking children."))
-    sheets.append((exceptions, "A report for every indicator rated Red: trend, chart, commentary and data notes."))
+    sheets.append((exceptions, f"A report for every indicator rated Red for {scorecard.root}: trend, chart, "
+                               "commentary and data notes."))
     sheets += [(s, "Table: every result by indicator, unit, cohort and month (for pivoting).")
                for s in results_sheets(scorecard.results, scorecard.month)]
     sheets.append((definitions_sheet(scorecard.definitions), "Table: indicator definitions, targets and thresholds."))
     sheets += [(s, "Table: every input row of the Activity sheet.") for s in activity_data_sheets(export, template)]
     sheets += [(s, "Table: every input row of the Indicators sheet.") for s in indicator_data_sheets(export, template)]
-    sheets.append((trends, "The county's last 13 months per indicator (data for the sparklines and charts)."))
+    sheets.append((trends, "The last 13 months per indicator of each scorecard (data for the sparklines and "
+                           "charts)."))
+
     def written(base: str) -> int:
         """Rows in the tables of a raw sheet and its numbered continuations."""
         return sum(len(t.frame) for s, _ in sheets if s.name.split(" (")[0] == base for t in s.tables)
@@ -71,7 +89,10 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
         "Written To": ["Activity Data", "Indicator Data", "Exceptions (this month's Red indicators)"],
         "Rows Written": [written("Activity Data"), written("Indicator Data"), shown],
     })
-    quality = quality_sheet(rows, warnings)
+    note = ("Every input row is written to a raw data sheet" if county else
+            f"The rows of {unit} and the units under it are written to the raw data sheets; the export's other "
+            "rows are not in this workbook")
+    quality = quality_sheet(rows, warnings, note)
     sheets.append((quality, "Rows read and written per sheet, and every warning."))
     for sheet, description in sheets:
         sheet.description = description
@@ -82,14 +103,42 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
         sheets = [(s, d) for s, d in sheets if s.name.split(" (")[0] not in RAW_SHEETS]
     listed = [(s.name, d) for s, d in sheets]
     listed += [(f"{s.name} (in {source['companion']})", d) for s, d in companion_sheets]
-    contents = contents_sheet(scorecard, template, listed, exceptions.anchors, source)
+    unit_reds = [(u, s.name, [(r.indicator, r.title, s.anchors[r.indicator]) for r in scorecard.views[u].exceptions])
+                 for u, s in zip(units, scorecards) if u != scorecard.root]
+    contents = contents_sheet(scorecard, template, listed, exceptions.anchors, source, unit_reds=unit_reds)
     month_text = scorecard.month.strftime("%b %Y")
+    title = workbook_title(scorecard, template)
 
-    def book(title: str, book_sheets: list) -> WorkbookLayout:
-        return WorkbookLayout(title=f"{title}: {month_text}", subject=f"{template.organisation}: {template.title}",
+    def book(name: str, book_sheets: list) -> WorkbookLayout:
+        return WorkbookLayout(title=f"{name}: {month_text}", subject=f"{template.organisation}: {template.title}",
                               company=template.organisation, month=scorecard.month, sheets=book_sheets)
 
-    main = book(template.title, [contents, *[s for s, _ in sheets]])
+    main = book(title, [contents, *[s for s, _ in sheets]])
     main.warnings = warnings
-    companion = book(f"{template.title} (raw data)", [s for s, _ in companion_sheets]) if companion_sheets else None
+    companion = book(f"{title} (raw data)", [s for s, _ in companion_sheets]) if companion_sheets else None
     return main, companion
+
+
+def unit_scope(scorecard: Scorecard, export: Export, template: Template, unit: str) -> tuple[Scorecard, Export]:
+    """The scorecard and export as a unit's workbook sees them: the unit is the root, and only the rows
+    of the unit and the units under it are there (a team manager never receives another team's rows)."""
+    under = set(template.subtree(unit))
+    return scoped_scorecard(scorecard, template, unit, list(export.warnings)), dataclasses.replace(
+        export, activity=_rows_of(export.activity, under), indicators=_rows_of(export.indicators, under),
+        commentary=_rows_of(export.commentary, under))
+
+
+def scoped_scorecard(scorecard: Scorecard, template: Template, unit: str,
+                     warnings: list | None = None) -> Scorecard:
+    """The scorecard with `unit` as its root and the results of its subtree only (see unit_scope)."""
+    if unit == scorecard.root:
+        return scorecard
+    if unit not in scorecard.views:
+        raise KeyError(f"no view calculated for {unit!r}: pass it to calculate(units=...)")
+    return dataclasses.replace(scorecard, results=_rows_of(scorecard.results, set(template.subtree(unit))),
+                               root=unit, views={unit: scorecard.views[unit]},
+                               warnings=scorecard.warnings if warnings is None else warnings)
+
+
+def _rows_of(frame: pd.DataFrame, units: set[str]) -> pd.DataFrame:
+    return frame[frame["Unit"].isin(units)].reset_index(drop=True) if "Unit" in frame.columns else frame

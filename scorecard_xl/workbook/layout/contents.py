@@ -29,20 +29,31 @@ READING_NOTES = [
 ]
 
 
+def workbook_title(scorecard: Scorecard, template: Template) -> str:
+    """The template's title; for a unit's own workbook, with the unit's name."""
+    if scorecard.root == template.organisation_tree.name:
+        return template.title
+    return f"{template.title}: {scorecard.root}"
+
+
 def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[str, str]],
                    exception_rows: dict[str, int], source: dict[str, str],
-                   not_printed: list[str] | None = None) -> Sheet:
+                   not_printed: list[str] | None = None,
+                   unit_reds: list[tuple[str, str, list[tuple[str, str, int]]]] | None = None) -> Sheet:
     """The Contents sheet listing `sheets` (name, description).
 
     not_printed: for the printed copy, the sheets of the workbook that it leaves out.
+    unit_reds: for the county workbook, each other unit with a scorecard sheet: (unit, its
+        sheet, [(indicator, title, row on that sheet)] for its Red indicators).
     """
     month = scorecard.month
-    sheet = Sheet(SHEET, template.title, printed=True)
+    title = workbook_title(scorecard, template)
+    sheet = Sheet(SHEET, title, printed=True)
     sheet.widths = {0: 24, 1: 62, 2: 3}
-    sheet.put(0, 0, template.title, "title")
+    sheet.put(0, 0, title, "title")
     row = 2
     details = [("Organisation", template.organisation),
-               ("Unit", source.get("unit") or template.organisation_tree.name), ("Reporting month", month),
+               ("Unit", scorecard.root), ("Reporting month", month),
                ("Date produced", pd.Timestamp(source["produced"])), ("Input file", source["name"]),
                ("Input SHA-256", source["sha256"]), ("Template", template.name),
                ("Data source", template.data_source)]
@@ -55,7 +66,7 @@ def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[
         row += 1
 
     row += 1
-    sheet.put(row, 0, f"Latest performance RAG rating ({template.organisation_tree.name})", "subtitle")
+    sheet.put(row, 0, f"Latest performance RAG rating ({scorecard.root})", "subtitle")
     row += 1
     sheet.put(row, 0, "RAG", "header")
     sheet.put(row, 1, "Indicators", "header")
@@ -81,6 +92,21 @@ def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[
         row += 1
         sheet.put(row, 0, f"{report.indicator}: {report.title}", "link",
                   link=link_to("Exceptions", exception_rows.get(report.indicator, 0)))
+    if unit_reds:
+        row += 2
+        sheet.put(row, 0, "Red indicators of the other scorecards", "subtitle")
+        row += 1
+        sheet.put(row, 0, "Unit", "header")
+        sheet.put(row, 1, "Indicator rated Red (a link to its row on the unit's scorecard)", "header")
+        for unit, unit_sheet, reds in unit_reds:
+            for ind_id, ind_title, anchor in reds or [(None, "None this month.", 0)]:
+                row += 1
+                sheet.put(row, 0, unit, "text")
+                if ind_id is None:
+                    sheet.put(row, 1, ind_title, "text")
+                else:
+                    sheet.put(row, 1, f"{ind_id}: {ind_title}", "link", link=link_to(unit_sheet, anchor))
+                fit_row(sheet, row, {0: unit, 1: f"{ind_id}: {ind_title}"})
 
     row += 2
     sheet.put(row, 0, "Sheets", "subtitle")

@@ -1,4 +1,5 @@
-"""The Exceptions sheet: a report for every indicator the county rates Red.
+"""The Exceptions sheet: a report for every indicator the workbook's unit (the county, or the
+unit of a unit's workbook) rates Red.
 
 Each report starts on a new printed page. Its commentary is written a paragraph to a row;
 a paragraph longer than the room left on its page continues in the rows below, each as
@@ -30,6 +31,7 @@ from .textfit import (
 from .trends import HEADER_ROW as TRENDS_HEADER_ROW
 from .trends import TREND_MONTHS, trend_range
 
+SHEET = "Exceptions"
 NO_COMMENTARY = "No commentary supplied."
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell
 TEXT_COLS = 8  # text blocks span columns A to H
@@ -38,7 +40,7 @@ FEWEST_LINES = 3  # a paragraph starts on the next page rather than with fewer l
 REPORTS_APART = 2  # a report starts this many rows below the end of the one before
 
 
-def exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[str, int],
+def exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[tuple[str, str], int],
                      warnings: list[Problem]) -> Sheet:
     """The sheet; its anchors are the rows where each indicator's report starts (for links).
 
@@ -52,13 +54,12 @@ def exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[
     return _exceptions_sheet(scorecard, template, trend_rows, warnings, draft.print_scale)
 
 
-def _exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[str, int],
+def _exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[tuple[str, str], int],
                       warnings: list[Problem], scale: int) -> Sheet:
     month = scorecard.month
-    sheet = Sheet("Exceptions", f"Exception reports: {month:%b %Y}", printed=True)
+    sheet = Sheet(SHEET, f"Exception reports: {month:%b %Y}", printed=True)
     sheet.put(0, 0, sheet.title, "title")
-    sheet.put(1, 0, f"One report for each indicator rated Red for {template.organisation_tree.name} "
-                    f"in {month:%B %Y}.", "note")
+    sheet.put(1, 0, f"One report for each indicator rated Red for {scorecard.root} in {month:%B %Y}.", "note")
     sheet.put(2, 0, BACK_TO_CONTENTS, "link", link=link_to("Contents"))
     sheet.widths = {0: 24, **{c: 14 for c in range(1, TEXT_COLS)}}
     sheet.print_cols = TEXT_COLS - 1
@@ -78,7 +79,7 @@ def _exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict
 
 
 def _report(sheet: Sheet, flow: PageFlow, row: int, report, ind: Indicator, scorecard: Scorecard,
-            template: Template, trend_rows: dict[str, int], warnings: list[Problem]) -> int:
+            template: Template, trend_rows: dict[tuple[str, str], int], warnings: list[Problem]) -> int:
     """Write one report from `row`; return its last row."""
     month = scorecard.month
     first = row
@@ -101,7 +102,8 @@ def _report(sheet: Sheet, flow: PageFlow, row: int, report, ind: Indicator, scor
     sheet.put(row, 0, "Trend Data – Month End", "header")
     for k, when in enumerate(trend["Month"]):
         sheet.put(row, 1 + k, when.strftime("%b %Y"), "header_right")
-    label = f"{template.organisation_short or template.organisation_tree.name} Result"
+    is_root = scorecard.root == template.organisation_tree.name
+    label = f"{template.organisation_short or scorecard.root if is_root else scorecard.root} Result"
     for offset, (name, column) in enumerate(((label, "Result"), ("Target", "Target"), ("RAG Rating", "RAG"))):
         r = row + 1 + offset
         sheet.put(r, 0, name, "label")
@@ -110,14 +112,14 @@ def _report(sheet: Sheet, flow: PageFlow, row: int, report, ind: Indicator, scor
             if column == "RAG":
                 sheet.put(r, 1 + k, RAG_WORDS.get(value) if value else None, "rag")
             elif column == "Result" and value is not None:
-                sheet.put(r, 1 + k, value, _trend_style(ind, value, month, trend["Month"].iloc[k]))
+                sheet.put(r, 1 + k, value, _trend_style(ind, value, trend["Month"].iloc[k], scorecard.root))
             else:
                 sheet.put(r, 1 + k, value, style)
     sheet.rag_ranges.append(RagRange(row + 3, 1, row + 3, len(trend)))
     row += 5
 
-    if ind.id in trend_rows:
-        data_row = trend_rows[ind.id]
+    if (scorecard.root, ind.id) in trend_rows:
+        data_row = trend_rows[(scorecard.root, ind.id)]
         months = trend_range(TRENDS_HEADER_ROW, absolute=True)
         sheet.charts.append(Chart(
             kind="line", title=f"{report.title}: last {TREND_MONTHS} months",
@@ -146,7 +148,8 @@ def _report(sheet: Sheet, flow: PageFlow, row: int, report, ind: Indicator, scor
             row = _paragraph(sheet, flow, row, paragraph)
     else:
         sheet.put(row, 0, NO_COMMENTARY, "note", last_col=TEXT_COLS - 1)
-        warnings.append(Problem("warning", f"indicator {ind.id} is Red but no commentary was supplied "
+        whose = "" if scorecard.root == template.organisation_tree.name else f" for {scorecard.root}"
+        warnings.append(Problem("warning", f"indicator {ind.id} is Red{whose} but no commentary was supplied "
                                            f"for {month:%b %Y}", "Commentary"))
         row += 1
 
@@ -154,7 +157,7 @@ def _report(sheet: Sheet, flow: PageFlow, row: int, report, ind: Indicator, scor
     heading = row
     sheet.put(row, 0, "Data Notes", "subtitle")
     width = span_px(sheet, 0, TEXT_COLS - 1)
-    for note in data_notes(ind, template, month):
+    for note in data_notes(ind, template, month, scorecard.root):
         row += 1
         sheet.put(row, 0, note, "wrap", last_col=TEXT_COLS - 1)
         sheet.row_heights[row] = row_height(lines_needed(note, width))
@@ -208,13 +211,13 @@ def _split_for_cells(text: str) -> list[str]:
     return pieces
 
 
-def _trend_style(ind: Indicator, value: float, month: pd.Timestamp, when: pd.Timestamp) -> str:
+def _trend_style(ind: Indicator, value: float, when: pd.Timestamp, unit: str) -> str:
     """One more decimal where rounding would put the value on the other side of a RAG boundary.
 
     The published report shows 12.97% (Amber, below the 13% red threshold), where 13.0%
     would read as Red. The scorecard tables keep the indicator's decimals.
     """
-    period = ind.target_for(when.date())
+    period = ind.target_for(when.date(), unit)
     decimals = ind.decimals
     if period is None:
         return result_style(ind)
@@ -234,9 +237,9 @@ def _percent(value) -> str:
     return f"{float(value) * 100:g}%"
 
 
-def data_notes(ind: Indicator, template: Template, month: pd.Timestamp) -> list[str]:
-    """The notes under an exception report, written from the template."""
-    period = ind.target_for(month.date())
+def data_notes(ind: Indicator, template: Template, month: pd.Timestamp, unit: str | None = None) -> list[str]:
+    """The notes under an exception report, written from the template (the unit's targets)."""
+    period = ind.target_for(month.date(), unit)
     fmt = _percent if ind.unit == "percent" else (lambda v: f"{float(v):g}")
     notes = []
     if period is not None:

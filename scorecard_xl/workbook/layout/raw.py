@@ -108,9 +108,10 @@ def indicator_data_sheets(export: Export, template: Template) -> list[Sheet]:
                        "Source Row is the row number in the export.")
 
 
-def quality_sheet(rows: pd.DataFrame, warnings: list[Problem]) -> Sheet:
+def quality_sheet(rows: pd.DataFrame, warnings: list[Problem],
+                  note: str = "Every input row is written to a raw data sheet") -> Sheet:
     sheet = table_sheet("Data Quality", "Data Quality: rows read and written, and warnings", rows,
-                        {}, "Every input row is written to a raw data sheet; warnings did not stop the run.")
+                        {}, f"{note}; warnings did not stop the run.")
     start = TABLE_ROW + len(rows) + 3
     problems = pd.DataFrame({
         "Severity": [p.severity for p in warnings],

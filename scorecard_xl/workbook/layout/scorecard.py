@@ -1,11 +1,16 @@
-"""The scorecard sheet: every indicator by section, with RAG, direction and trend."""
+"""A unit's scorecard sheet: every indicator by section, with RAG, direction and trend.
+
+The county workbook has one for each unit the template's `scorecards` names (the county
+first); a unit's workbook has its own. Anchors: each indicator's row, for links.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ...engine.calculator import Scorecard, root_results
+from ...engine.calculator import unit_results
 from ...engine.template import Template
+from ...model import Scorecard
 from .common import (
     BACK_TO_CONTENTS,
     blank,
@@ -26,12 +31,16 @@ HEADER_ROW = 3
 SPARKLINE_WIDTH = 16
 
 
-def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[str, int]) -> Sheet:
+def scorecard_sheet(scorecard: Scorecard, template: Template, unit: str,
+                    trend_rows: dict[tuple[str, str], int]) -> Sheet:
     month = scorecard.month
-    sheet = Sheet(template.scorecard_sheet, f"{template.scorecard_sheet}: {month:%b %Y}", printed=True)
+    name = template.scorecard_sheet_for(unit)
+    sheet = Sheet(name, f"{name}: {month:%b %Y}", printed=True)
     sheet.put(0, 0, sheet.title, "title")
-    sheet.put(1, 0, f"{template.title}. Latest results for {month:%B %Y}, "
-                    "with RAG rating, direction of travel (DoT) and rolling 3 months.", "note")
+    targets = "its own targets where the template sets them" if any(
+        unit in i.unit_targets for i in template.indicators) else "targets"
+    sheet.put(1, 0, f"{template.title}. Latest results for {unit}, {month:%B %Y}, with RAG rating against "
+                    f"{targets}, direction of travel (DoT) and rolling 3 months.", "note")
     sheet.put(2, 0, BACK_TO_CONTENTS, "link", link=link_to("Contents"))
     headers = list(HEADERS)
     headers[8] = f"Target for {financial_year(month, template)}"
@@ -44,7 +53,7 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
     sheet.widths = {**column_widths(headers[:sparkline_col], codes), sparkline_col: SPARKLINE_WIDTH}
     sheet.print_cols = sparkline_col - 1  # LibreOffice cannot print sparklines: they are for the screen
 
-    latest = root_results(scorecard.results, template, month).set_index("Indicator")
+    latest = unit_results(scorecard.results, template, month, unit).set_index("Indicator")
     row = HEADER_ROW + 1
     first_data = row
     titles: dict[int, str] = {}
@@ -61,7 +70,7 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
                 (blank(r["Result"]), style), (blank(r["RAG"]), "rag"),
                 (blank(r["Numerator"]) if ind.has_denominator else None, count_style(ind.fractional_numerator)),
                 (blank(r["Denominator"]), count_style(ind.fractional_denominator)),
-                (_target(ind, month), style),
+                (_target(ind, month, unit), style),
                 (blank(r["Result 1 Month Ago"]), style), (blank(r["DoT 1 Month"]), "dot"),
                 (blank(r["Result 1 Year Ago"]), style), (blank(r["DoT 1 Year"]), "dot"),
                 (blank(r["Rolling 3 Months"]), style), (blank(r["Rolling 3 Months RAG"]), "rag"),
@@ -69,8 +78,9 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
             for col, (value, st) in enumerate(values):
                 sheet.put(row, col, value, st)
             titles[row] = ind.title
-            if ind.id in trend_rows:
-                sheet.sparklines.append(Sparkline(row, sparkline_col, trend_rows[ind.id]))
+            sheet.anchors[ind.id] = row
+            if (unit, ind.id) in trend_rows:
+                sheet.sparklines.append(Sparkline(row, sparkline_col, trend_rows[(unit, ind.id)]))
             row += 1
     last_data = row - 1
     sheet.rag_ranges.append(RagRange(first_data, 5, last_data, 5))
@@ -78,7 +88,7 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
 
     row += 1
     sheet.put(row, 0, "Latest performance RAG rating", "subtitle")
-    counts = scorecard.rag_counts
+    counts = scorecard.views[unit].rag_counts
     # Under Num, Denom and Target: columns wide enough for the words.
     for col, (letter, word) in enumerate((("G", "GREEN"), ("A", "AMBER"), ("R", "RED")), start=6):
         sheet.put(row + 1, col, word, "header")
@@ -91,6 +101,6 @@ def scorecard_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[s
     return sheet
 
 
-def _target(ind, month: pd.Timestamp):
-    period = ind.target_for(month.date())
+def _target(ind, month: pd.Timestamp, unit: str):
+    period = ind.target_for(month.date(), unit)
     return float(period.target) if period else None

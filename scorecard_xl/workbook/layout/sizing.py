@@ -63,7 +63,7 @@ def fit_to_pages(sheet: Sheet, title_col: int, titles: dict[int, str], blocks: l
     that gives the fewest pages wins. Sets the column's width, the row heights, the print
     scale and the page breaks, keeping each of `blocks` (first row, last row) on one page.
     """
-    header_row = sheet.header_rows[0]
+    header_row = sheet.header_rows[1]  # the row with a heading in every column
     headers = [c.value for c in sorted(sheet.cells, key=lambda c: c.col) if c.row == header_row]
     size_rows(sheet)
 
@@ -83,9 +83,17 @@ def fit_to_pages(sheet: Sheet, title_col: int, titles: dict[int, str], blocks: l
         sheet.widths[title_col] = width
         return printed_px(sheet) * SMALLEST_SCALE <= page_px(sheet) * 100
 
-    one_line = math.ceil(width_for_px(max((text_px(t) for t in titles.values()), default=0) + CELL_PADDING_PX))
-    widths = [w for w in range(NARROWEST_TITLES, max(one_line, NARROWEST_TITLES) + 1) if fits(w)]
-    lay_out(min(widths or [NARROWEST_TITLES], key=lay_out))
+    # The same sheet for every unit (a workbook per unit) gives the same answer: search once.
+    key = (tuple(headers), title_col, tuple(sorted(sheet.widths.items())), tuple(sorted(sheet.row_heights.items())),
+           tuple(sorted(titles.items())), tuple(blocks), sheet.header_rows, sheet.print_cols, sheet.landscape)
+    if key not in _BEST_WIDTH:
+        one_line = math.ceil(width_for_px(max((text_px(t) for t in titles.values()), default=0) + CELL_PADDING_PX))
+        widths = [w for w in range(NARROWEST_TITLES, max(one_line, NARROWEST_TITLES) + 1) if fits(w)]
+        _BEST_WIDTH[key] = min(widths or [NARROWEST_TITLES], key=lay_out)
+    lay_out(_BEST_WIDTH[key])
+
+
+_BEST_WIDTH: dict[tuple, int] = {}  # fit_to_pages' answers, by everything they depend on
 
 
 def size_rows(sheet: Sheet, through: int | None = None) -> None:

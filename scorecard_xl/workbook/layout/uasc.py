@@ -19,9 +19,17 @@ HEADER_ROW = 3
 
 
 def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
+    """The template's blocks of units and indicators; in a unit's own workbook, only the blocks for
+    that unit (no sheet when it has none)."""
     spec = template.uasc_impact
     if spec is None:
         return None
+    blocks = [(s.title, s.unit, spec.unit_indicators) for s in spec.unit_sections]
+    blocks.append((spec.other_title, spec.other_unit, spec.other_indicators))
+    if scorecard.root != template.organisation_tree.name:
+        blocks = [block for block in blocks if block[1] == scorecard.root]
+        if not blocks:
+            return None
     month = scorecard.month
     sheet = Sheet(spec.sheet, f"{spec.heading or spec.sheet}: {month:%b %Y}", printed=True)
     sheet.put(0, 0, sheet.title, "title")
@@ -38,8 +46,6 @@ def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
 
     results = scorecard.results
     latest = results[results["Month"] == month].set_index(["Indicator", "Unit", "Cohort"])
-    blocks = [(s.title, s.unit, spec.unit_indicators) for s in spec.unit_sections]
-    blocks.append((spec.other_title, spec.other_unit, spec.other_indicators))
     row = HEADER_ROW + 1
     first = row
     titles: dict[int, str] = {}
@@ -54,7 +60,7 @@ def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
             both = [latest.loc[(ind.id, unit, c)] if (ind.id, unit, c) in latest.index else None
                     for c in (ALL, EXCL)]
             style = result_style(ind)
-            period = ind.target_for(month.date())
+            period = ind.target_for(month.date(), unit)
             cells = [(ind.title, "wrap"), (ind.polarity, "dot"), (ind.period, "dot")]
             for k, r in enumerate(both):
                 part = [
