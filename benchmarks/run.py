@@ -547,6 +547,23 @@ def end_to_end(input_path: Path, template: str, out: Path) -> dict:
     return {"s": seconds, "closed_s": closed, "cpu": _run.cpu, "mb": maxrss}
 
 
+UNIT_LEVELS = {"kent": ["Area", "Team"]}  # the sizes whose workbook-per-unit run is measured, and its levels
+
+
+def units_end_to_end(input_path: Path, template: str, out_dir: Path, levels: list[str]) -> dict:
+    """`generate --each LEVEL ...` as a user runs it: seconds to exit, and the workbooks written."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    cmd = [*scorecard_command(), "generate", str(input_path), "--out-dir", str(out_dir), "--template", str(template),
+           *[arg for level in levels for arg in ("--each", level)]]
+    rc, seconds, maxrss, _, stderr = _run(cmd)
+    if rc != 0:
+        raise RuntimeError(f"scorecard-xl generate --each failed (exit {rc}):\n{stderr[-3000:]}")
+    written = sorted(out_dir.glob("*.xlsx"))
+    return {"s": seconds, "cpu": _run.cpu, "mb": maxrss, "workbooks": len(written),
+            "bytes": sum(p.stat().st_size for p in written)}
+
+
 def help_time(runs: int = 10) -> float:
     times = []
     for _ in range(runs):
@@ -677,6 +694,12 @@ def size_table(size: dict) -> str:
                      "process start to the workbook closed (renamed into place)"))
     rows.append(("generate: end to end (CLI)", _s(e2e["s"]), _s(e2e["cpu"]), _mb(e2e["mb"]),
                  "process start to exit"))
+    if size.get("units"):
+        u = size["units"]
+        rows.append((f"generate --each {' --each '.join(u['levels'])}", _s(u["s"]), _s(u["cpu"]), _mb(u["mb"]),
+                     f"{u['workbooks']} unit workbooks, {u['bytes'] / 1e6:.1f} MB, end to end"))
+        rows.append(("unit workbooks / county workbook", f"{u['s'] / e2e['s']:.2f}x", "", "",
+                     "end to end; the goal is 3x or less"))
     if "failed" in b:
         rows.append(("baseline (pandas/openpyxl)", "failed", "", "", b["failed"]))
     else:
@@ -785,7 +808,8 @@ def run_size(name: str, workdir: Path, runs: int, libreoffice: bool = False, pro
     tables = out_dir / "tables.pickle"
     run_child("tables", input_path, template, out_dir / "unused.xlsx", tables)  # untimed preparation
 
-    gen, e2e, base, floor = [], [], [], []
+    gen, e2e, base, floor, units = [], [], [], [], []
+    levels = UNIT_LEVELS.get(name)
     base_failed = None
     busy = []
 
@@ -803,6 +827,10 @@ def run_size(name: str, workdir: Path, runs: int, libreoffice: bool = False, pro
         e2e.append(end_to_end(input_path, template, out_dir / "cli.xlsx"))
         log(f", end to end {e2e[-1]['closed_s']:.2f} s to the file closed, {e2e[-1]['s']:.2f} s to exit",
             end="", flush=True)
+        if levels:  # beside the county's run, so the two are measured alike
+            quiet()
+            units.append(units_end_to_end(input_path, template, out_dir / "units", levels))
+            log(f", {units[-1]['workbooks']} unit workbooks {units[-1]['s']:.2f} s", end="", flush=True)
         quiet()
         try:
             base.append(run_child("baseline", input_path, template, out_dir / "baseline.xlsx", tables))
@@ -823,6 +851,10 @@ def run_size(name: str, workdir: Path, runs: int, libreoffice: bool = False, pro
                        "closed_s": statistics.median(r["closed_s"] for r in e2e), "mb": max(r["mb"] for r in e2e)},
         "busy": statistics.median(busy) if busy else None,
     }
+    if units:
+        size["units"] = {"levels": levels, "workbooks": units[0]["workbooks"], "bytes": units[0]["bytes"],
+                         "s": statistics.median(r["s"] for r in units), "cpu": statistics.median(r["cpu"] for r in units),
+                         "mb": max(r["mb"] for r in units)}
     size["deflate"] = deflate_time(out_dir / "generate.xlsx")
     if libreoffice:
         log("  LibreOffice opening the output ...", flush=True)
