@@ -138,6 +138,8 @@ class Scorecard:
     root: str
     views: dict[str, UnitView]  # the root first, then each unit with a scorecard or a workbook
     warnings: list[Problem] = field(default_factory=list)  # about the export and the root's figures
+    spc: pd.DataFrame | None = None  # SPC points in the window (engine/signals.py); None when switched off
+    spc_series: pd.DataFrame | None = None  # per indicator, unit and cohort: Points, Variation, Assurance
 
     # The root unit's (the county's) view, as the county workbook shows it.
     @property

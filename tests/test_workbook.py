@@ -51,7 +51,7 @@ UNIT_SCORECARDS = [f"Scorecard - {unit}" for unit in
                    ("North Kent", "East Kent", "South Kent", "West Kent", "Disability Service")]
 EXPECTED_SHEETS = [
     "Contents", "SCS Activity", "RAG Overview", SCORECARD_SHEET, *UNIT_SCORECARDS, "Impact of UASC", "Exceptions",
-    "Results", "Definitions", "Activity Data", "Indicator Data", "Trends", "Data Quality",
+    "Results", "SPC", "Definitions", "Activity Data", "Indicator Data", "Trends", "Data Quality",
 ]
 NOT_FROZEN = {"Contents", "Exceptions"}
 PRINTED = {"Contents", "SCS Activity", "RAG Overview", SCORECARD_SHEET, *UNIT_SCORECARDS, "Impact of UASC",
@@ -59,7 +59,7 @@ PRINTED = {"Contents", "SCS Activity", "RAG Overview", SCORECARD_SHEET, *UNIT_SC
 RESULTS_HEADERS = [
     "Month", "Indicator", "Indicator Name", "Section", "Unit", "Level", "Area", "Cohort", "Numerator",
     "Denominator", "Result", "Target", "RAG", "Result 1 Month Ago", "DoT 1 Month", "Result 1 Year Ago",
-    "DoT 1 Year", "Rolling 3 Months", "Rolling 3 Months RAG",
+    "DoT 1 Year", "Rolling 3 Months", "Rolling 3 Months RAG", "Variation", "Assurance",
 ]
 DEFINITIONS_HEADERS = [
     "Indicator", "Indicator Name", "Section", "Polarity", "Data Period", "Unit", "Decimals", "Effective From",

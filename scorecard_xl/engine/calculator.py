@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import ALL, COHORTS, DOWN, SAME, SCALE, UP, ExceptionReport, Export, Problem, Scorecard, UnitView
+from .signals import spc_tables, too_few_points
 from .template import Indicator, Template
 
 RESULT_COLUMNS = [
@@ -34,6 +35,7 @@ RESULT_COLUMNS = [
     "Numerator", "Denominator", "Result", "Target", "RAG", "Result 1 Month Ago", "DoT 1 Month",
     "Result 1 Year Ago", "DoT 1 Year", "Rolling 3 Months", "Rolling 3 Months RAG",
 ]
+SPC_RESULT_COLUMNS = ["Variation", "Assurance"]  # on the reporting month's rows (signals.py)
 DEFINITION_COLUMNS = [
     "Indicator", "Indicator Name", "Section", "Polarity", "Data Period", "Unit", "Decimals",
     "Effective From", "Target", "Red Threshold", "Green Tolerance",
@@ -298,7 +300,7 @@ def directions(num: np.ndarray, den: np.ndarray, prev_num: np.ndarray, prev_den:
     return out
 
 
-def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
+def indicator_results(rows: pd.DataFrame, template: Template, grid: _Grid | None = None) -> pd.DataFrame:
     """The Results table: one row per indicator x unit x cohort x month where any figure exists.
 
     Each figure comes from its own window: the result from the 12 months to the month
@@ -308,7 +310,7 @@ def indicator_results(rows: pd.DataFrame, template: Template) -> pd.DataFrame:
     figures that can. Each indicator's figures are computed on its (unit, cohort, month)
     arrays; the columns are gathered as arrays and become one DataFrame at the end.
     """
-    grid = monthly_grid(rows, template)
+    grid = monthly_grid(rows, template) if grid is None else grid
     n_months = grid.num.shape[-1]
     months = index_to_month(np.arange(n_months) + grid.first_month).to_numpy()
     unit_names = np.asarray(grid.units, dtype=object)
@@ -570,14 +572,17 @@ def unused_commentary_warnings(commentary: pd.DataFrame, results: pd.DataFrame, 
 
 
 def unit_view(export: Export, results: pd.DataFrame, template: Template, month: pd.Timestamp,
-              unit: str, totals: dict | None = None) -> UnitView:
+              unit: str, totals: dict | None = None, series: pd.DataFrame | None = None) -> UnitView:
     """What the unit's scorecard and workbook show besides the results (see model.UnitView).
 
-    results: every unit's, or the unit's own (faster); totals: activity_totals, if made already.
+    results: every unit's, or the unit's own (faster); totals: activity_totals, if made already;
+    series: the SPC series (signals.py), to say where the unit's have too few points.
     """
     latest = unit_results(results, template, month, unit)
     warnings = [*no_data_warnings(export.indicators, template, unit),
                 *unused_commentary_warnings(export.commentary, results, template, month, unit, latest)]
+    if series is not None and unit != template.organisation_tree.name:
+        warnings += too_few_points(series, template, month, unit, per_indicator=False)
     activity = activity_table(export.activity, template, month, activity_units(template, unit), totals)
     return UnitView(unit, activity, rag_counts(results, template, month, unit, latest),
                     exception_reports(results, export.commentary, template, month, unit=unit, latest=latest), warnings)
@@ -591,11 +596,18 @@ def calculate(export: Export, template: Template, month: str | pd.Timestamp | No
     scorecard units (which always get a view).
     """
     when = reporting_month(export, month)
-    results = indicator_results(export.indicators, template)
+    grid = monthly_grid(export.indicators, template)
+    results = indicator_results(export.indicators, template, grid)
     # The scorecard is as at the reporting month: later months are not part of it.
     results = results[results["Month"] <= when].reset_index(drop=True)
     root = template.organisation_tree.name
     shown = dict.fromkeys([root, *template.scorecard_units, *(units or [])])
+    points = series = None
+    warnings = [*export.warnings, *missing_figure_warnings(export.indicators, results, template, when)]
+    if template.spc.enabled:
+        points, series = spc_tables(grid, template, when, grid.first_month, index_to_month)
+        results = _with_signals(results, series, when)
+        warnings += too_few_points(series, template, when, root, per_indicator=True)
     totals = activity_totals(export.activity, template, when)
     by_unit = dict(tuple(results[results["Unit"].isin(shown)].groupby("Unit", sort=False)))  # split once
     empty = results.iloc[0:0]
@@ -604,6 +616,22 @@ def calculate(export: Export, template: Template, month: str | pd.Timestamp | No
         results=results,
         definitions=definitions_table(template),
         root=root,
-        views={unit: unit_view(export, by_unit.get(unit, empty), template, when, unit, totals) for unit in shown},
-        warnings=[*export.warnings, *missing_figure_warnings(export.indicators, results, template, when)],
+        views={unit: unit_view(export, by_unit.get(unit, empty), template, when, unit, totals, series)
+               for unit in shown},
+        warnings=warnings,
+        spc=points,
+        spc_series=series,
     )
+
+
+def _with_signals(results: pd.DataFrame, series: pd.DataFrame, month: pd.Timestamp) -> pd.DataFrame:
+    """Results with the SPC Variation and Assurance of each series on its reporting month's row."""
+    keys = ["Indicator", "Unit", "Cohort"]
+    latest = results["Month"] == month
+    lookup = series.set_index(keys)[SPC_RESULT_COLUMNS]
+    found = lookup.reindex(pd.MultiIndex.from_frame(results.loc[latest, keys]))
+    out = results.copy()
+    for column in SPC_RESULT_COLUMNS:
+        out[column] = None
+        out.loc[latest, column] = found[column].to_numpy()
+    return out

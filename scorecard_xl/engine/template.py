@@ -192,6 +192,23 @@ class Section(_Model):
     indicators: list[Indicator]
 
 
+class SpcSettings(_Model):
+    """Statistical process control (Making Data Count XmR charts): see README, "Signal or noise"."""
+
+    enabled: bool = True
+    window_months: int = Field(default=36, ge=13, le=240)  # the calendar months to the reporting month
+    min_points: int = Field(default=13, ge=2)  # fewer points: no limits, no icons
+    trend_run: int = Field(default=6, ge=3)  # points each strictly above (below) the one before
+    shift_run: int = Field(default=6, ge=3)  # points strictly on one side of the mean
+    screen_moving_ranges: bool = False  # leave out moving ranges above 3.267 x their mean (NHSRplotthedots)
+
+    @model_validator(mode="after")
+    def _fits(self) -> SpcSettings:
+        if self.min_points > self.window_months:
+            raise ValueError(f"min_points ({self.min_points}) cannot be more than window_months ({self.window_months})")
+        return self
+
+
 class UnitChoice(_Model):
     """Units by name (`unit: East Kent`) or by level (`level: Area`: every unit of that level)."""
 
@@ -250,6 +267,7 @@ class Template(_Model):
     activity_measures: list[ActivityMeasure]
     sections: list[Section]
     uasc_impact: UascImpact | None = None
+    spc: SpcSettings = Field(default_factory=SpcSettings)
 
     @field_validator("activity_sheet", "overview_sheet")
     @classmethod

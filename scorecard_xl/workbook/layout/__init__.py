@@ -25,6 +25,7 @@ from .raw import (
     indicator_data_sheets,
     quality_sheet,
     results_sheets,
+    spc_sheets,
 )
 from .scorecard import scorecard_sheet
 from .trends import trend_range, trends_sheet
@@ -33,7 +34,7 @@ from .uasc import uasc_sheet
 __all__ = ["workbook_layout", "WorkbookLayout"]
 
 
-RAW_SHEETS = ("Results", "Activity Data", "Indicator Data")
+RAW_SHEETS = ("Results", "SPC", "Activity Data", "Indicator Data")
 
 
 def workbook_layout(scorecard: Scorecard, template: Template, export: Export, source: dict[str, str],
@@ -72,6 +73,10 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
                                "commentary and data notes."))
     sheets += [(s, "Table: every result by indicator, unit, cohort and month (for pivoting).")
                for s in results_sheets(scorecard.results, scorecard.month)]
+    if scorecard.spc is not None:
+        sheets += [(s, "Table: every SPC point by indicator, unit, cohort and month, with its mean, limits and "
+                       "special cause.") for s in spc_sheets(scorecard.spc, scorecard.month,
+                                                             template.spc.window_months)]
     sheets.append((definitions_sheet(scorecard.definitions), "Table: indicator definitions, targets and thresholds."))
     sheets += [(s, "Table: every input row of the Activity sheet.") for s in activity_data_sheets(export, template)]
     sheets += [(s, "Table: every input row of the Indicators sheet.") for s in indicator_data_sheets(export, template)]
@@ -135,8 +140,12 @@ def scoped_scorecard(scorecard: Scorecard, template: Template, unit: str,
         return scorecard
     if unit not in scorecard.views:
         raise KeyError(f"no view calculated for {unit!r}: pass it to calculate(units=...)")
-    return dataclasses.replace(scorecard, results=_rows_of(scorecard.results, set(template.subtree(unit))),
-                               root=unit, views={unit: scorecard.views[unit]},
+    under = set(template.subtree(unit))
+    return dataclasses.replace(scorecard, results=_rows_of(scorecard.results, under), root=unit,
+                               views={unit: scorecard.views[unit]},
+                               spc=None if scorecard.spc is None else _rows_of(scorecard.spc, under),
+                               spc_series=None if scorecard.spc_series is None else _rows_of(scorecard.spc_series,
+                                                                                           under),
                                warnings=scorecard.warnings if warnings is None else warnings)
 
 

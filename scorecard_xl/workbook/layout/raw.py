@@ -65,7 +65,17 @@ def results_sheets(results: pd.DataFrame, month: pd.Timestamp) -> list[Sheet]:
     return table_sheets("Results", f"Results: every indicator, unit and cohort by month, to {month:%b %Y}",
                        results, {"Month": "date", **styles},
                        "Percentages are stored as fractions (0.9 is 90%). One row per indicator, unit, cohort "
-                       "and month where the result can be computed.")
+                       "and month where any of its figures can be computed; Variation and Assurance (SPC) on "
+                       f"{month:%b %Y}'s rows.")
+
+
+def spc_sheets(points: pd.DataFrame, month: pd.Timestamp, window: int) -> list[Sheet]:
+    """Every point of every SPC series in the window, with its chart's lines and special cause."""
+    styles = {c: _NUMBERS for c in ("Value", "Mean", "Lower Process Limit", "Upper Process Limit")}
+    return table_sheets("SPC", f"SPC: every indicator, unit and cohort, the {window} months to {month:%b %Y}",
+                       points, {"Month": "date", **styles},
+                       "Each month's own value (not the rolling figure); percentages as fractions. The limits and "
+                       "Special Cause only where a series has enough points (see Contents, Reading SPC).")
 
 
 def definitions_sheet(definitions: pd.DataFrame) -> Sheet:
