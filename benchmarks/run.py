@@ -547,6 +547,19 @@ def end_to_end(input_path: Path, template: str, out: Path) -> dict:
     return {"s": seconds, "closed_s": closed, "cpu": _run.cpu, "mb": maxrss}
 
 
+def without_spc(template: str, workdir: Path) -> str:
+    """A copy of the template with SPC switched off: generate beside it shows what SPC costs."""
+    import yaml
+
+    from scorecard_xl.engine.template import template_path
+
+    data = yaml.safe_load(template_path(template).read_text(encoding="utf-8"))
+    data["spc"] = {**data.get("spc", {}), "enabled": False}
+    path = workdir / f"{Path(str(template)).stem}-without-spc.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
 UNIT_LEVELS = {"kent": ["Area", "Team"]}  # the sizes whose workbook-per-unit run is measured, and its levels
 
 
@@ -694,6 +707,13 @@ def size_table(size: dict) -> str:
                      "process start to the workbook closed (renamed into place)"))
     rows.append(("generate: end to end (CLI)", _s(e2e["s"]), _s(e2e["cpu"]), _mb(e2e["mb"]),
                  "process start to exit"))
+    if size.get("generate_without_spc"):
+        n = size["generate_without_spc"]
+        rows.append(("generate without SPC (5 stages)", _s(n["total_s"]), _s(n["total_cpu"]), _mb(n["peak_mb"]),
+                     "the template's spc: enabled: false"))
+        rows.append(("SPC adds", f"{g['total_s'] / n['total_s'] - 1:+.0%}", "", "",
+                     f"{g['total_s'] - n['total_s']:.2f} s: the calculation and the SPC table; the goal is +20% "
+                     "or less at a million rows"))
     if size.get("units"):
         u = size["units"]
         rows.append((f"generate --each {' --each '.join(u['levels'])}", _s(u["s"]), _s(u["cpu"]), _mb(u["mb"]),
@@ -808,8 +828,9 @@ def run_size(name: str, workdir: Path, runs: int, libreoffice: bool = False, pro
     tables = out_dir / "tables.pickle"
     run_child("tables", input_path, template, out_dir / "unused.xlsx", tables)  # untimed preparation
 
-    gen, e2e, base, floor, units = [], [], [], [], []
+    gen, e2e, base, floor, units, no_spc = [], [], [], [], [], []
     levels = UNIT_LEVELS.get(name)
+    template_without_spc = without_spc(template, out_dir)
     base_failed = None
     busy = []
 
@@ -823,6 +844,9 @@ def run_size(name: str, workdir: Path, runs: int, libreoffice: bool = False, pro
         quiet()
         gen.append(run_child("generate", input_path, template, out_dir / "generate.xlsx"))
         log(f"  run {k + 1}/{runs}: generate {gen[-1]['total_s']:.2f} s", end="", flush=True)
+        quiet()
+        no_spc.append(run_child("generate", input_path, template_without_spc, out_dir / "generate-no-spc.xlsx"))
+        log(f" ({no_spc[-1]['total_s']:.2f} s without SPC)", end="", flush=True)
         quiet()
         e2e.append(end_to_end(input_path, template, out_dir / "cli.xlsx"))
         log(f", end to end {e2e[-1]['closed_s']:.2f} s to the file closed, {e2e[-1]['s']:.2f} s to exit",
@@ -845,7 +869,8 @@ def run_size(name: str, workdir: Path, runs: int, libreoffice: bool = False, pro
     size = {
         "name": name, "runs": runs, "input": str(input_path), "template": template,
         "input_bytes": input_path.stat().st_size,
-        "generate": _median_result(gen), "floor": _median_result(floor),
+        "generate": _median_result(gen), "generate_without_spc": _median_result(no_spc),
+        "floor": _median_result(floor),
         "baseline": _median_result(base) if base else {"failed": base_failed},
         "end_to_end": {"s": statistics.median(r["s"] for r in e2e), "cpu": statistics.median(r["cpu"] for r in e2e),
                        "closed_s": statistics.median(r["closed_s"] for r in e2e), "mb": max(r["mb"] for r in e2e)},

@@ -196,7 +196,7 @@ def generate(
     month: MonthOption = None,
     template: TemplateOption = "kent_scs",
     raw_data: Annotated[RawData, typer.Option(
-        "--raw-data", help="include: raw tables in the workbook; separate: Results, Activity Data and "
+        "--raw-data", help="include: raw tables in the workbook; separate: Results, SPC, Activity Data and "
         "Indicator Data in a companion OUT-data.xlsx, keeping the emailed workbook small.")] = RawData.include,
     produced: Annotated[Optional[datetime], typer.Option(
         "--produced", formats=["%Y-%m-%d"],

@@ -159,7 +159,7 @@ def generate(input_path: str | Path, output: str | Path | None = None, *, templa
 
     output: the workbook (.xlsx); default scorecard-YYYY-MM.xlsx (a unit's: scorecard-YYYY-MM-unit.xlsx).
     month: the reporting month as YYYY-MM; default the latest in the export.
-    raw_data: "separate" writes Results, Activity Data and Indicator Data to a companion
+    raw_data: "separate" writes Results, SPC, Activity Data and Indicator Data to a companion
         OUT-data.xlsx, keeping the workbook small enough to email.
     produced: the date shown as produced; default SOURCE_DATE_EPOCH if set, else today.
     pdf: also print the presentation sheets to OUT.pdf (needs LibreOffice).

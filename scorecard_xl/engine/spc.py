@@ -93,7 +93,7 @@ def xmr(num: np.ndarray, den: np.ndarray, valid: np.ndarray, polarity: str, targ
     k = valid.sum(axis=1)
     at = np.arange(width)
     here = at[None, :] < k[:, None]  # the compressed positions holding a point
-    exact = _Exact(cnum, cden, k, rules.screen_moving_ranges)
+    exact = _Exact(cnum, cden, k, rules.screen_moving_ranges, here)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         total = np.where(here, cx, 0.0).sum(axis=1)
@@ -200,7 +200,8 @@ def _assurance(polarity: str, targets, enough, mean, mrbar, scale, exact: _Exact
     def side(limit: Fraction) -> np.ndarray:
         diff = (value - mean - float(limit) * mrbar)[:, None]
         return exact.sign(diff, has[:, None], np.maximum(scale, np.abs(np.nan_to_num(value))),
-                          lambda s, _: Fraction(targets[s]) - exact.mean(s) - limit * exact.mrbar(s))[:, 0]
+                          lambda s, _: Fraction(targets[s]) - exact.mean(s) - limit * exact.mrbar(s),
+                          of_points=False)[:, 0]
 
     below_lower, above_upper = side(-LIMIT) < 0, side(LIMIT) > 0
     passing, failing = (below_lower, above_upper) if polarity == "H" else (above_upper, below_lower)
@@ -228,9 +229,13 @@ def _run_lengths(codes: np.ndarray) -> np.ndarray:
 class _Exact:
     """The series as exact fractions, made only for the few comparisons too close to call in floats."""
 
-    def __init__(self, num: np.ndarray, den: np.ndarray, k: np.ndarray, screen: bool):
+    def __init__(self, num: np.ndarray, den: np.ndarray, k: np.ndarray, screen: bool, here: np.ndarray):
         self._num, self._den, self._k, self._screen = num, den, k, screen
         self._cache: dict[tuple[str, int], object] = {}
+        # A series whose points are all equal (a team with no cases, a measure always at 100%)
+        # ties with every line: its point, mean and limits are one value. Found in integers, at once.
+        first_n, first_d = _wide(num[:, :1]), _wide(den[:, :1])
+        self.constant = (~here | (_wide(num) * first_d == first_n * _wide(den))).all(axis=1)
 
     def _memo(self, key: str, s: int, make: Callable[[], object]):
         if (key, s) not in self._cache:
@@ -263,10 +268,17 @@ class _Exact:
         return self._memo("mrbar", s, make)
 
     def sign(self, diff: np.ndarray, where: np.ndarray, scale: np.ndarray,
-             exact: Callable[[int, int], Fraction]) -> np.ndarray:
-        """The sign of each `diff`, made again exactly where it is too close to zero to trust."""
+             exact: Callable[[int, int], Fraction], of_points: bool = True) -> np.ndarray:
+        """The sign of each `diff`, made again exactly where it is too close to zero to trust.
+
+        of_points: `diff` compares the series' own points and lines, so for a constant series
+        it is exactly zero (its points, mean and limits are one value); not for a target.
+        """
         sign = np.where(where, np.sign(np.nan_to_num(diff)), 0).astype(np.int8)
         unsure = where & (np.abs(diff) <= TOLERANCE * (np.abs(scale)[:, None] + np.abs(diff) + 1e-300))
+        if of_points:
+            sign[unsure & self.constant[:, None]] = 0
+            unsure &= ~self.constant[:, None]
         for s, i in zip(*np.nonzero(unsure)):
             value = exact(int(s), int(i))
             sign[s, i] = (value > 0) - (value < 0)
@@ -278,13 +290,17 @@ class _Exact:
 
     def step_signs(self) -> np.ndarray:
         """sign(x[i] - x[i-1]) for i >= 1, exactly: n1 d0 - n0 d1 in integers (Python's when large)."""
-        n, d = self._num, self._den
-        big = max(int(np.abs(n).max(initial=0)), int(np.abs(d).max(initial=0)))
-        if big >= 2**31:
-            n, d = n.astype(object), d.astype(object)
+        n, d = _wide(self._num), _wide(self._den)
         cross = n[:, 1:] * d[:, :-1] - n[:, :-1] * d[:, 1:]
         sign = np.sign(cross) * np.sign(d[:, 1:] * d[:, :-1])
         return np.asarray(sign, dtype=np.int8)
+
+
+def _wide(values: np.ndarray) -> np.ndarray:
+    """Integers whose products of two cannot overflow: int64 below 2**31, else Python integers."""
+    if values.dtype == object or int(np.abs(values).max(initial=0)) >= 2**31:
+        return values.astype(object)
+    return values.astype(np.int64)
 
 
 def xmr_series(values: Sequence[object], polarity: str = "H", target: object = None, rules: Rules = Rules()) -> Xmr:
