@@ -24,6 +24,7 @@ import ssl
 import subprocess
 import sys
 from contextlib import contextmanager
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -177,11 +178,14 @@ def facts(workbook, mini_export) -> dict:
     reds = [{"id": str(r[col["ID"]]), "title": r[col["Indicator"]], "result": r[col["Latest Result"]],
              "result_format": formats[i][col["Latest Result"]], "target": r[col["Target"]]}
             for i, r in enumerate(rows) if i > 3 and r[col["RAG"]] == "R"]
+    variation = header.index("Variation")
+    concerns = [f"- {r[col['ID']]}: {r[col['Indicator']]}: {r[variation]}" for r in rows[4:]
+                if isinstance(r[variation], str) and r[variation].startswith("Special cause concern")]
     words = next(i for i, r in enumerate(rows) if "GREEN" in r)
     counts = {w[0]: rows[words + 1][rows[words].index(w)] for w in ("GREEN", "AMBER", "RED")}
     assert reds, "the mini export is built to have Red indicators (9, 7 and 38)"
     assert details["Input SHA-256"] == hashlib.sha256(mini_export.read_bytes()).hexdigest()
-    return {"details": details, "reds": reds, "counts": counts, "bytes": workbook.read_bytes()}
+    return {"details": details, "reds": reds, "concerns": concerns, "counts": counts, "bytes": workbook.read_bytes()}
 
 
 def bodies(msg) -> tuple[str, str]:
@@ -229,8 +233,24 @@ def check_message(msg, facts: dict, workbook: Path) -> None:
         assert abs(shown - red["result"] * scale) <= 0.5 * 10 ** -decimals + 1e-9, (shown, red["result"])
         assert abs(target - red["target"] * scale) <= 0.5 * 10 ** -decimals + 1e-9, (target, red["target"])
         assert red["id"] in html and m.group(1) in html
-    rated = {ln.split(":")[0][2:] for ln in text.splitlines() if ln.startswith("- ")}
+    rated = {ln.split(":")[0][2:] for ln in listed(text, "Red indicators")}
     assert rated == {red["id"] for red in facts["reds"]}, "only the Red indicators are listed"
+    # SPC: exactly the indicators whose Variation on the scorecard is special cause concern, with its words.
+    assert listed(text, "Special cause concern") == facts["concerns"], text
+    for line in facts["concerns"]:
+        assert escape(line[2:].split(": ")[0]) in html and escape(line.rsplit(": ", 1)[1]) in html
+    if not facts["concerns"]:
+        assert "No indicator shows special cause concern (SPC) this month." in text
+
+
+def listed(text: str, heading: str) -> list[str]:
+    """The "- " lines of the block that starts with a line starting with `heading`."""
+    lines = text.splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.startswith(heading)), None)
+    if start is None:
+        return []
+    block = lines[start + 1:]
+    return block[:block.index("")] if "" in block else block
 
 
 # ----------------------------------------------------------------------------- sending

@@ -134,8 +134,16 @@ def test_scorecard_rows_as_published(shown, reference):
         if ind.rolling3:
             cells.append(f"{ind.rolling3} {ind.rolling3_rag}")
         expected.append(_tokens(cells))
-    problems = _check(shown["Scorecard - Kent"], expected)
+    problems = _check(_without_spc(shown["Scorecard - Kent"]), expected)
     assert not problems, "\n".join(problems)
+
+
+def _without_spc(rows: list[list[str]]) -> list[list[str]]:
+    """The scorecard's rows without its SPC columns, which the published scorecard does not have
+    (tests/test_spc_display.py checks them against the Results table)."""
+    header = next(r for r in rows if r and r[0] == "ID")
+    spc = {header.index("Variation"), header.index("Assurance")}
+    return [[c for i, c in enumerate(row) if i not in spc] for row in rows]
 
 
 def test_rag_counts_as_published(shown, reference):

@@ -174,8 +174,9 @@ def read_pdf(path: Path) -> list[Page]:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
-    """(pages, the long commentary's words, the template) for the printable Kent workbook."""
+def printable(tmp_path_factory):
+    """(the printable layout of the Kent workbook, the workbook written from it, the long commentary's
+    words, the template)."""
     from scorecard_xl.engine.calculator import calculate
     from scorecard_xl.engine.template import load_template
     from scorecard_xl.reading.reader import read_export
@@ -192,7 +193,15 @@ def printed(tmp_path_factory):
     source = {"name": SAMPLE.name, "sha256": "0" * 64, "produced": "2016-11-10",
               "companion": "scorecard-data.xlsx"}
     main, _ = workbook_layout(scorecard, template, export, source, "separate")
-    workbook = write_workbook(printable_layout(main, scorecard, template, source), tmp / "printable.xlsx")
+    layout = printable_layout(main, scorecard, template, source)
+    return layout, write_workbook(layout, tmp / "printable.xlsx"), words, template
+
+
+@pytest.fixture(scope="module")
+def printed(printable):
+    """(pages, the long commentary's words, the template) for the printable Kent workbook."""
+    _, workbook, words, template = printable
+    tmp = workbook.parent
     profile = f"-env:UserInstallation={(tmp / 'lo-profile').as_uri()}"
     subprocess.run([SOFFICE, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(workbook)],
                    check=True, capture_output=True, timeout=300)
@@ -221,14 +230,20 @@ def test_pages_are_a4_landscape(printed):
     assert sizes == {tuple(round(v) for v in A4_LANDSCAPE)}, sizes
 
 
-def test_each_printed_sheet_fits_its_pages(printed):
-    """The activity table takes a page, the cover (which lists six scorecards for Kent) and each
-    scorecard two at most, and no text runs past the right margin (each sheet prints one page wide)."""
+def test_each_printed_sheet_fits_its_pages(printed, printable):
+    """The activity table takes a page, the cover (which lists six scorecards for Kent) two at most, each
+    scorecard exactly the pages its layout placed breaks for (page.py), three at most, and no text runs
+    past the right margin (each sheet prints one page wide).
+
+    Three, not two as before SPC: the Variation and Assurance words (two lines in columns narrow enough
+    for the page at 8 pt) make about half the rows two lines tall, and take width from the titles."""
     pages, _, template = printed
+    layout = printable[0]
     scorecards = [template.scorecard_sheet_for(unit) for unit in template.scorecard_units]
     counts = {name: len(pages_of(pages, name)) for name in ("Contents", "SCS Activity", *scorecards)}
     assert counts["SCS Activity"] == 1 and counts["Contents"] <= 2, counts
-    assert all(counts[name] <= 2 for name in scorecards), counts
+    planned = {name: len(layout.sheet(name).page_breaks) + 1 for name in scorecards}
+    assert all(counts[name] == planned[name] <= 3 for name in scorecards), (counts, planned)
     right_margin = A4_LANDSCAPE[0] - 0.4 * 72
     for page in pages:
         widest = max(c.x1 for c in page.chars if c.y0 >= FOOTER_TOP)
@@ -296,3 +311,46 @@ def test_long_commentary_is_printed_whole(printed):
     assert printed_words == words, f"{len(words)} words written, {len(printed_words)} printed, first difference " \
                                    f"at word {differ}"
     assert sum(1 for page in by_page if page) > 1, "the long commentary did not flow onto a further page"
+
+
+def test_spc_icons_print_beside_their_words(printed, printable):
+    """Every SPC icon of a scorecard is printed (an image per non-empty Variation and Assurance cell),
+    at a readable size, left of its words on the same line and over none of the text."""
+    pages, _, template = printed
+    layout = printable[0]
+    for unit in template.scorecard_units:
+        name = template.scorecard_sheet_for(unit)
+        icons = [(page, g) for page in pages_of(pages, name) for g in page.graphics if isinstance(g, LTImage)]
+        assert len(icons) == len(layout.sheet(name).images) > 0, (name, len(icons), len(layout.sheet(name).images))
+        for page, icon in icons:
+            assert 6 <= icon.width <= 14 and 6 <= icon.height <= 14, f"{name}: an icon {icon.width:.1f} pt wide"
+            text = [c for c in page.chars if c.get_text().strip() and shown(c)]
+            over = [c.get_text() for c in text if c.x0 < icon.x1 - 0.5 and c.x1 > icon.x0 + 0.5
+                    and c.y0 < icon.y1 - 0.5 and c.y1 > icon.y0 + 0.5]
+            assert not over, f"{name}: an icon at {icon.bbox} is printed over {''.join(over)!r}"
+            beside = [c for c in text if 0 <= c.x0 - icon.x1 <= 12 and icon.y0 - 2 <= (c.y0 + c.y1) / 2 <= icon.y1 + 2]
+            assert beside, f"{name}: no words beside the icon at {tuple(round(v) for v in icon.bbox)}"
+
+
+def test_each_exception_report_starts_its_page_with_its_spc_chart(printed, printable):
+    """Each exception report starts a page (below the sheet's heading on the first), with its SPC chart
+    on that page; each is whole on its page but the one given the long commentary, which flows on."""
+    pages, _, _ = printed
+    sheet = printable[0].sheet("Exceptions")
+    titles = [next(c.value for c in sheet.cells if c.row == row and c.col == 0)
+              for row in sorted(sheet.anchors.values())]
+    exceptions = pages_of(pages, "Exceptions")
+    heading = [c.value for c in sheet.cells if c.row < 3 and c.col == 0]
+    starts = []
+    for title in titles:
+        found = [i for i, page in enumerate(exceptions)
+                 if [ln.get_text().strip() for ln in page.body_lines()
+                     if ln.get_text().strip() not in heading][:1] == [title]]
+        assert len(found) == 1, f"{title!r} starts {len(found)} pages"
+        starts.append(found[0])
+        text = " ".join(exceptions[found[0]].text().split())
+        charts = re.findall(r"SPC: each month's value, \d+ months to", text)
+        assert len(charts) == 1, f"{title!r}: its SPC chart is not on its first page"
+    assert starts == sorted(starts)
+    for k, start in enumerate(starts[1:], 1):
+        assert "Data Source:" in exceptions[start].text(), f"{titles[k]!r} does not end on its page"

@@ -51,7 +51,7 @@ UNIT_SCORECARDS = [f"Scorecard - {unit}" for unit in
                    ("North Kent", "East Kent", "South Kent", "West Kent", "Disability Service")]
 EXPECTED_SHEETS = [
     "Contents", "SCS Activity", "RAG Overview", SCORECARD_SHEET, *UNIT_SCORECARDS, "Impact of UASC", "Exceptions",
-    "Results", "SPC", "Definitions", "Activity Data", "Indicator Data", "Trends", "Data Quality",
+    "Results", "SPC", "Definitions", "Activity Data", "Indicator Data", "Trends", "SPC Chart Data", "Data Quality",
 ]
 NOT_FROZEN = {"Contents", "Exceptions"}
 PRINTED = {"Contents", "SCS Activity", "RAG Overview", SCORECARD_SHEET, *UNIT_SCORECARDS, "Impact of UASC",

@@ -21,6 +21,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Callable
 
+from ..engine.spc import CONCERN
+from ..workbook.styles import SPC_COLOURS
 from .settings import MailError, MailSettings, check_server
 from .summary import WorkbookSummary
 
@@ -30,6 +32,8 @@ SMALL_WORKBOOK_HINT = ("generate it with --raw-data separate, which writes the l
                        "companion file and keeps the emailed workbook small")
 RAG_STYLE = {"G": ("Green", "#C6EFCE", "#006100"), "A": ("Amber", "#FFEB9C", "#7F4F00"),
              "R": ("Red", "#FFC7CE", "#9C0006")}
+SPC_CONCERN = ("SPC, the scorecard's Variation column: this month's value is a signal in the worse direction, "
+               "not the usual month-to-month variation")
 
 
 class ServerError(MailError):
@@ -84,8 +88,14 @@ def text_body(summary: WorkbookSummary) -> str:
     else:
         lines.append("No indicator is rated Red this month.")
     lines.append("")
+    if summary.concerns:
+        lines.append(f"Special cause concern ({SPC_CONCERN}):")
+        lines += [f"- {c.id}: {c.title}: {c.variation}" for c in summary.concerns]
+        lines.append("")
+    elif summary.concerns is not None:
+        lines += ["No indicator shows special cause concern (SPC) this month.", ""]
     if summary.companion:
-        lines += [f"The raw data tables (Results, Activity Data, Indicator Data) are in {summary.companion}, "
+        lines += [f"The raw data tables ({', '.join(summary.companion_sheets)}) are in {summary.companion}, "
                   "which is not attached.", ""]
     lines.append(source_line(summary))
     return "\n".join(lines) + "\n"
@@ -124,8 +134,18 @@ def html_body(summary: WorkbookSummary) -> str:
                      f'<th style="{cell}">Target</th></tr>{rows}</table>')
     else:
         parts.append("<p>No indicator is rated Red this month.</p>")
+    if summary.concerns:
+        rows = "".join(
+            f'<tr><td style="{cell}">{e(c.id)}</td><td style="{cell}">{e(c.title)}</td>'
+            f'<td style="{cell}color:{SPC_COLOURS[CONCERN]};font-weight:bold">{e(c.variation)}</td></tr>'
+            for c in summary.concerns)
+        parts.append(f'<h2 style="font-size:12pt">Special cause concern</h2><p>{e(SPC_CONCERN)}.</p>'
+                     f'<table style="border-collapse:collapse"><tr><th style="{cell}">ID</th>'
+                     f'<th style="{cell}">Indicator</th><th style="{cell}">Variation</th></tr>{rows}</table>')
+    elif summary.concerns is not None:
+        parts.append("<p>No indicator shows special cause concern (SPC) this month.</p>")
     if summary.companion:
-        parts.append(f"<p>The raw data tables (Results, Activity Data, Indicator Data) are in "
+        parts.append(f"<p>The raw data tables ({e(', '.join(summary.companion_sheets))}) are in "
                      f"{e(summary.companion)}, which is not attached.</p>")
     parts.append(f'<p style="color:#404040;font-size:9pt">{e(source_line(summary))}</p>')
     parts.append("</body></html>")

@@ -12,8 +12,9 @@ Read with openpyxl (read-only, so only the two sheets needed are parsed):
   RAG rating (Kent)"); the companion raw-data file from sheet names such as
   "Results (in scorecard-2016-08-data.xlsx)".
 - The scorecard sheet (found by its header row: ID, Indicator, ... Latest Result, RAG,
-  Target ...): the RAG counts under the table, and each indicator rated R with its
-  latest result and target as the workbook shows them (its number format applied).
+  Target ...): the RAG counts under the table, each indicator rated R with its latest
+  result and target as the workbook shows them (its number format applied), and, where it
+  has a Variation column (SPC), each indicator showing special cause concern.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ RAG_WORDS = {"GREEN": "G", "AMBER": "A", "RED": "R"}
 DETAIL_LABELS = ("Organisation", "Unit", "Reporting month", "Date produced", "Input file", "Input SHA-256",
                  "Template", "Data source")
 REQUIRED_DETAILS = ("Reporting month", "Input file", "Input SHA-256", "Template", "Data source")
+VARIATION = "Variation"
+CONCERN = "Special cause concern"  # the start of the words of both sides, (high) and (low)
 
 
 class SummaryError(Exception):
@@ -43,6 +46,13 @@ class RedIndicator:
     title: str
     result: str  # as the workbook shows it, e.g. "67.7%"
     target: str  # "" when the month has no target
+
+
+@dataclass(frozen=True)
+class ConcernIndicator:
+    id: str
+    title: str
+    variation: str  # the words, e.g. "Special cause concern (high)"
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,8 @@ class WorkbookSummary:
     indicators: int  # rows on the scorecard
     reds: list[RedIndicator] = field(default_factory=list)
     companion: str | None = None  # the raw-data workbook beside it (--raw-data separate)
+    companion_sheets: list[str] = field(default_factory=list)  # the sheets in it, as Contents lists them
+    concerns: list[ConcernIndicator] | None = None  # special cause concern; None: no SPC on the scorecard
 
     @property
     def month_text(self) -> str:
@@ -92,7 +104,7 @@ def read_summary(path: str | Path) -> WorkbookSummary:
             raise SummaryError(f"{path.name} is not a scorecard workbook written by scorecard-xl: "
                                f"it has no {CONTENTS!r} sheet")
         contents = _read_contents(book[CONTENTS], path.name)
-        sheet_name, rag_counts, indicators, reds = _read_scorecard(book, path.name)
+        sheet_name, rag_counts, indicators, reds, concerns = _read_scorecard(book, path.name)
     finally:
         book.close()
     details = contents["details"]
@@ -113,6 +125,8 @@ def read_summary(path: str | Path) -> WorkbookSummary:
         indicators=indicators,
         reds=reds,
         companion=contents["companion"],
+        companion_sheets=contents["companion_sheets"],
+        concerns=concerns,
     )
 
 
@@ -125,7 +139,7 @@ def _as_date(value: object, label: str, name: str) -> dt.date:
 
 
 def _read_contents(ws, name: str) -> dict:
-    title, rag_unit, companion = "", "", None
+    title, rag_unit, companion, companion_sheets = "", "", None, []
     details: dict[str, object] = {}
     for r, (label, value) in enumerate(ws.iter_rows(max_col=2, values_only=True)):
         if r == 0:
@@ -139,14 +153,16 @@ def _read_contents(ws, name: str) -> dict:
             m = re.fullmatch(re.escape(RAG_HEADING) + r" \((.+)\)", label)
             rag_unit = m.group(1) if m else ""
         else:
-            m = re.fullmatch(r".+ \(in (.+\.xlsx)\)", label)
+            m = re.fullmatch(r"(.+) \(in (.+\.xlsx)\)", label)
             if m:
-                companion = m.group(1)
+                companion = m.group(2)
+                companion_sheets.append(m.group(1))
     missing = [k for k in REQUIRED_DETAILS if details.get(k) in (None, "")]
     if missing:
         raise SummaryError(f"{name} is not a scorecard workbook written by scorecard-xl: its Contents sheet "
                            f"does not give {', '.join(repr(k) for k in missing)}")
-    return {"title": title, "details": details, "rag_unit": rag_unit, "companion": companion}
+    return {"title": title, "details": details, "rag_unit": rag_unit, "companion": companion,
+            "companion_sheets": companion_sheets}
 
 
 def _header_columns(row: tuple) -> dict[str, int] | None:
@@ -158,11 +174,15 @@ def _header_columns(row: tuple) -> dict[str, int] | None:
             wanted[text] = i
         elif text and text.startswith("Target") and wanted["Target"] is None:
             wanted["Target"] = i  # "Target for 16/17"
-    return None if any(v is None for v in wanted.values()) else wanted
+    if any(v is None for v in wanted.values()):
+        return None
+    if VARIATION in texts:  # SPC on the scorecard (not in a workbook from before it, nor with SPC off)
+        wanted[VARIATION] = texts.index(VARIATION)
+    return wanted
 
 
 def _read_scorecard(book, name: str):
-    """(sheet name, RAG counts, number of indicators, red indicators)."""
+    """(sheet name, RAG counts, number of indicators, red indicators, special cause concerns or None)."""
     for ws in book.worksheets:
         if ws.title == CONTENTS:
             continue
@@ -175,6 +195,7 @@ def _read_scorecard(book, name: str):
         if not columns:
             continue
         indicators, reds, counts = 0, [], None
+        concerns = [] if VARIATION in columns else None
         width = max(columns.values()) + 1
         for row in rows:
             cells = list(row) + [None] * (width - len(row))
@@ -187,15 +208,18 @@ def _read_scorecard(book, name: str):
             if ident is None or title is None:
                 continue  # a section heading or a blank row
             indicators += 1
-            rag = cells[columns["RAG"]].value if cells[columns["RAG"]] is not None else None
+            rag, variation = (cells[columns[k]].value if k in columns and cells[columns[k]] is not None else None
+                              for k in ("RAG", VARIATION))
             if isinstance(rag, str) and rag.strip().upper() in ("R", "RED"):
                 reds.append(RedIndicator(_id_text(ident), str(title).strip(),
                                          shown(cells[columns["Latest Result"]]),
                                          shown(cells[columns["Target"]])))
+            if isinstance(variation, str) and variation.startswith(CONCERN):
+                concerns.append(ConcernIndicator(_id_text(ident), str(title).strip(), variation.strip()))
         if counts is None:
             raise SummaryError(f"{name}: the sheet {ws.title!r} has no RAG counts under its table "
                                f"({RAG_HEADING!r} then GREEN, AMBER, RED)")
-        return ws.title, counts, indicators, reds
+        return ws.title, counts, indicators, reds, concerns
     raise SummaryError(f"{name} is not a scorecard workbook written by scorecard-xl: no sheet has the "
                        "scorecard's header row (ID, Indicator, ..., Latest Result, RAG, Target)")
 

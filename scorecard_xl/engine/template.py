@@ -426,7 +426,7 @@ class Template(_Model):
 
 # The sheets every workbook has, named by the program; a template's sheets must differ from them.
 WORKBOOK_SHEETS = ("Contents", "Exceptions", "Results", "Definitions", "Activity Data", "Indicator Data", "Trends",
-                   "Data Quality")
+                   "SPC", "SPC Chart Data", "Data Quality")
 
 
 def excel_safe_sheet_name(name: str) -> str:

@@ -7,6 +7,8 @@ Number formats do the presentation, so every figure stays a number in the workbo
 
 from __future__ import annotations
 
+from ..engine.spc import COMMON, CONCERN, IMPROVEMENT, NEUTRAL
+
 FONT = {"font_name": "Arial", "font_size": 10}
 
 STYLES: dict[str, dict] = {
@@ -37,7 +39,10 @@ STYLES: dict[str, dict] = {
     "rag": {"bold": True, "align": "center"},
     "dot": {"align": "center"},
     "link": {"font_color": "#0563C1", "underline": 1},
+    # SPC verdicts beside their icon (icons.py), which sits in the indent: the words wrap to its right.
+    "spc": {"text_wrap": True, "align": "left", "indent": 2},
 }
+SPC_INDENT_SPACES = 3 * STYLES["spc"]["indent"]  # an indent level is 3 spaces of the font (ECMA-376 18.8.1)
 
 # Conditional formats for RAG cells (letters G/A/R or words Green/Amber/Red).
 RAG_COLOURS = {
@@ -46,6 +51,9 @@ RAG_COLOURS = {
     "R": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
 }
 RAG_WORDS = {"G": "Green", "A": "Amber", "R": "Red"}
+
+# Making Data Count's colours, by the engine's words for a point (engine/spc.py).
+SPC_COLOURS = {IMPROVEMENT: "#00B0F0", CONCERN: "#E46C0A", NEUTRAL: "#490092", COMMON: "#A6A6A6"}
 
 
 def number_style(unit: str, decimals: int, signed: bool = False) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import math
 import os
 from pathlib import Path
@@ -20,7 +21,7 @@ from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from ..files import replacing
 from . import hooks, rowstream, zipwriter
-from .layout.model import Cell, Chart, RagRange, Sheet, Table, WorkbookLayout
+from .layout.model import Cell, Chart, Image, RagRange, Sheet, Table, WorkbookLayout
 from .layout.page import MARGINS_IN, PAPER_A4
 from .styles import RAG_COLOURS, style_dict
 
@@ -163,19 +164,31 @@ def _write_chart(workbook, ws, spec: Chart) -> None:
     for series in spec.series:
         options = {"name": series.name, "categories": series.categories, "values": series.values}
         if spec.kind == "line":
-            options["line"] = {"width": 2.25, "dash_type": "dash" if series.dash else "solid",
-                               "color": "#7F7F7F" if series.dash else "#1F4E79"}
-            options["marker"] = {"type": "none" if series.dash else "circle"}
+            options["line"] = {"width": series.width, "dash_type": "dash" if series.dash else "solid",
+                               "color": series.color} if series.width else {"none": True}
+            options["marker"] = {"type": "circle", "size": series.marker, "fill": {"color": series.color},
+                                 "border": {"color": series.color}} if series.marker else {"type": "none"}
         if spec.colors:
             options["points"] = [{"fill": {"color": c}} for c in spec.colors]
             options["data_labels"] = {"value": True}
         chart.add_series(options)
     chart.set_title({"name": spec.title, "name_font": {"size": 11, "bold": True}})
-    if spec.percent_axis:
-        chart.set_y_axis({"num_format": "0%"})
-    chart.set_legend({"position": "bottom"} if len(spec.series) > 1 else {"none": True})
+    y_axis = {"num_format": "0%"} if spec.percent_axis else {}
+    if spec.y_axis:
+        y_axis.update(zip(("min", "max", "major_unit"), spec.y_axis))
+    if y_axis:
+        chart.set_y_axis(y_axis)
+    chart.set_legend({"position": spec.legend} if len(spec.series) > 1 else {"none": True})
     chart.set_size({"width": spec.width, "height": spec.height})
     ws.insert_chart(spec.row, spec.col, chart, {"description": spec.description, "object_position": 1})
+
+
+def _write_image(ws, image: Image) -> None:
+    # XlsxWriter stores identical pictures once, however many cells show them.
+    ws.insert_image(image.row, image.col, "icon.png", {
+        "image_data": io.BytesIO(image.png), "x_scale": image.scale, "y_scale": image.scale,
+        "x_offset": image.offset[0], "y_offset": image.offset[1], "description": image.description,
+        "object_position": 2})  # moves with its cell, never stretched by a taller row
 
 
 def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayout, rag_cache: dict) -> None:
@@ -195,6 +208,8 @@ def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayo
             "range": [s.data_range for s in sheet.sparklines], "markers": True, "series_color": "#1F4E79"})
     for chart in sheet.charts:
         _write_chart(workbook, ws, chart)
+    for image in sheet.images:
+        _write_image(ws, image)
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
     for row, height in sheet.row_heights.items():

@@ -28,6 +28,7 @@ from .raw import (
     spc_sheets,
 )
 from .scorecard import scorecard_sheet
+from .spccharts import spc_chart_sheet
 from .trends import trend_range, trends_sheet
 from .uasc import uasc_sheet
 
@@ -57,7 +58,8 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
         warnings = [*export.warnings, *scorecard.views[unit].warnings]
     trends, trend_rows = trends_sheet(scorecard, template, units)
     sparkline_ranges = {k: trend_range(r) for k, r in trend_rows.items()}
-    exceptions = exceptions_sheet(scorecard, template, trend_rows, warnings)
+    spc_data, spc_charts = spc_chart_sheet(scorecard, template)
+    exceptions = exceptions_sheet(scorecard, template, trend_rows, warnings, spc_charts)
     uasc = uasc_sheet(scorecard, template)
     scorecards = [scorecard_sheet(scorecard, template, u, sparkline_ranges) for u in units]
 
@@ -80,8 +82,11 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
     sheets.append((definitions_sheet(scorecard.definitions), "Table: indicator definitions, targets and thresholds."))
     sheets += [(s, "Table: every input row of the Activity sheet.") for s in activity_data_sheets(export, template)]
     sheets += [(s, "Table: every input row of the Indicators sheet.") for s in indicator_data_sheets(export, template)]
-    sheets.append((trends, "The last 13 months per indicator of each scorecard (data for the sparklines and "
-                           "charts)."))
+    sheets.append((trends, "The last 13 months per indicator of each scorecard (data for the sparklines"
+                           + (")." if spc_data is not None else " and charts).")))
+    if spc_data is not None:
+        sheets.append((spc_data, "The exception reports' SPC charts: each month's value, mean, process limits "
+                                 "and target."))
 
     def written(base: str) -> int:
         """Rows in the tables of a raw sheet and its numbered continuations."""

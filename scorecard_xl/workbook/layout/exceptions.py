@@ -1,6 +1,12 @@
 """The Exceptions sheet: a report for every indicator the workbook's unit (the county, or the
 unit of a unit's workbook) rates Red.
 
+Each report has an SPC chart (Making Data Count's XmR chart) of the indicator's monthly
+values over the SPC window, from spccharts.py's data: the points (special cause coloured
+over the grey line of all points), the mean, the process limits and the target; without
+enough points only the points, mean and target, and a note under it says why. With SPC
+switched off, a line chart of the last 13 months' results and target (the Trends sheet).
+
 Each report starts on a new printed page. Its commentary is written a paragraph to a row;
 a paragraph longer than the room left on its page continues in the rows below, each as
 tall as its page allows, so a long commentary flows onto further pages whole instead of
@@ -13,13 +19,15 @@ import math
 
 import pandas as pd
 
+from ...engine.spc import COMMON
 from ...engine.template import Indicator, Template
 from ...model import Problem, Scorecard
-from ..styles import RAG_WORDS, number_style
+from ..styles import RAG_WORDS, SPC_COLOURS, number_style
 from .common import BACK_TO_CONTENTS, blank, result_style
 from .model import Chart, ChartSeries, RagRange, Sheet, link_to
-from .page import PageFlow, set_print_scale, span_px
+from .page import CHART_PADDING_PX, PageFlow, set_print_scale, span_px
 from .sizing import size_rows
+from .spccharts import LOWER, MEAN, SPECIAL, TARGET, UPPER, VALUE, SpcChart
 from .textfit import (
     LINE_PT,
     MAX_ROW_PT,
@@ -36,26 +44,30 @@ NO_COMMENTARY = "No commentary supplied."
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell
 TEXT_COLS = 8  # text blocks span columns A to H
 CHART_HEIGHT_PX = 200
+SPC_CHART_HEIGHT_PX = 230  # the Returner Interviews report, with its commentary, still fits its page
+GREY_LINE, MEAN_LINE, LIMIT_LINE, TARGET_LINE = SPC_COLOURS[COMMON], "#404040", "#7F7F7F", "#C00000"
 FEWEST_LINES = 3  # a paragraph starts on the next page rather than with fewer lines at a page's foot
 REPORTS_APART = 2  # a report starts this many rows below the end of the one before
 
 
 def exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[tuple[str, str], int],
-                     warnings: list[Problem]) -> Sheet:
+                     warnings: list[Problem], spc_charts: dict[str, SpcChart] | None = None) -> Sheet:
     """The sheet; its anchors are the rows where each indicator's report starts (for links).
+
+    spc_charts: the SPC charts' data by indicator (spccharts.py); None with SPC switched off.
 
     Laid out twice: once to measure the reports, then at the print scale that puts each on
     one page, where that keeps the type at 8 pt or more.
     """
-    draft = _exceptions_sheet(scorecard, template, trend_rows, [], scale=100)
+    draft = _exceptions_sheet(scorecard, template, trend_rows, spc_charts, [], scale=100)
     starts = [0, *sorted(draft.anchors.values())[1:]]
     ends = [start - REPORTS_APART for start in starts[1:]] + [max(c.row for c in draft.cells)]
     set_print_scale(draft, whole=list(zip(starts, ends)) if draft.anchors else [])
-    return _exceptions_sheet(scorecard, template, trend_rows, warnings, draft.print_scale)
+    return _exceptions_sheet(scorecard, template, trend_rows, spc_charts, warnings, draft.print_scale)
 
 
 def _exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[tuple[str, str], int],
-                      warnings: list[Problem], scale: int) -> Sheet:
+                      spc_charts: dict[str, SpcChart] | None, warnings: list[Problem], scale: int) -> Sheet:
     month = scorecard.month
     sheet = Sheet(SHEET, f"Exception reports: {month:%b %Y}", printed=True)
     sheet.put(0, 0, sheet.title, "title")
@@ -73,13 +85,15 @@ def _exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict
         if sheet.anchors:
             flow.new_page(row)  # each report starts on a new printed page
         sheet.anchors[ind.id] = row
-        row = _report(sheet, flow, row, report, ind, scorecard, template, trend_rows, warnings) + REPORTS_APART
+        row = _report(sheet, flow, row, report, ind, scorecard, template, trend_rows, spc_charts,
+                      warnings) + REPORTS_APART
     size_rows(sheet)
     return sheet
 
 
 def _report(sheet: Sheet, flow: PageFlow, row: int, report, ind: Indicator, scorecard: Scorecard,
-            template: Template, trend_rows: dict[tuple[str, str], int], warnings: list[Problem]) -> int:
+            template: Template, trend_rows: dict[tuple[str, str], int], spc_charts: dict[str, SpcChart] | None,
+            warnings: list[Problem]) -> int:
     """Write one report from `row`; return its last row."""
     month = scorecard.month
     first = row
@@ -118,16 +132,10 @@ def _report(sheet: Sheet, flow: PageFlow, row: int, report, ind: Indicator, scor
     sheet.rag_ranges.append(RagRange(row + 3, 1, row + 3, len(trend)))
     row += 5
 
-    if (scorecard.root, ind.id) in trend_rows:
-        data_row = trend_rows[(scorecard.root, ind.id)]
-        months = trend_range(TRENDS_HEADER_ROW, absolute=True)
-        sheet.charts.append(Chart(
-            kind="line", title=f"{report.title}: last {TREND_MONTHS} months",
-            series=[ChartSeries("Result", months, trend_range(data_row, absolute=True)),
-                    ChartSeries("Target", months, trend_range(data_row + 1, absolute=True), dash=True)],
-            row=row, col=0, percent_axis=ind.unit == "percent", width=640, height=CHART_HEIGHT_PX,
-            description=f"Line chart of {report.title} for the last {TREND_MONTHS} months, with the target."))
-        row += math.ceil(CHART_HEIGHT_PX * 72 / 96 / LINE_PT) + 1  # the chart's rows, and one to spare
+    if spc_charts is not None:
+        row = _spc_chart(sheet, row, report.title, ind, spc_charts.get(ind.id), scorecard, template)
+    elif (scorecard.root, ind.id) in trend_rows:
+        row = _trend_chart(sheet, row, report.title, ind, trend_rows[(scorecard.root, ind.id)])
     size_rows(sheet, through=row - 1)
     flow.keep(first, row - 1)
 
@@ -156,14 +164,95 @@ def _report(sheet: Sheet, flow: PageFlow, row: int, report, ind: Indicator, scor
     row += 1
     heading = row
     sheet.put(row, 0, "Data Notes", "subtitle")
-    width = span_px(sheet, 0, TEXT_COLS - 1)
     for note in data_notes(ind, template, month, scorecard.root):
         row += 1
-        sheet.put(row, 0, note, "wrap", last_col=TEXT_COLS - 1)
-        sheet.row_heights[row] = row_height(lines_needed(note, width))
+        _note(sheet, row, note)
     size_rows(sheet)
     flow.keep(heading, row)
     return row
+
+
+def _trend_chart(sheet: Sheet, row: int, title: str, ind: Indicator, data_row: int) -> int:
+    """The last 13 months' results and the target (SPC switched off), from `row`; return the row after it."""
+    months = trend_range(TRENDS_HEADER_ROW, absolute=True)
+    sheet.charts.append(Chart(
+        kind="line", title=f"{title}: last {TREND_MONTHS} months",
+        series=[ChartSeries("Result", months, trend_range(data_row, absolute=True), marker=5),
+                ChartSeries("Target", months, trend_range(data_row + 1, absolute=True), dash=True,
+                            color=LIMIT_LINE)],
+        row=row, col=0, percent_axis=ind.unit == "percent", width=640, height=CHART_HEIGHT_PX,
+        description=f"Line chart of {title} for the last {TREND_MONTHS} months, with the target."))
+    return row + _chart_rows(CHART_HEIGHT_PX)
+
+
+def _spc_chart(sheet: Sheet, row: int, title: str, ind: Indicator, data: SpcChart | None, scorecard: Scorecard,
+               template: Template) -> int:
+    """The SPC chart and the notes under it, from `row`; return the row after them."""
+    month, settings = scorecard.month, template.spc
+    window = f"the {settings.window_months} months to {month:%b %Y}"
+    if data is None:
+        return _note(sheet, row, f"No SPC chart: {title} has no monthly value in {window}.")
+    months = data.range()
+    series = [ChartSeries(VALUE, months, data.range(VALUE), color=GREY_LINE, width=1.5, marker=5),
+              ChartSeries(MEAN, months, data.range(MEAN), color=MEAN_LINE, width=1.25)]
+    if data.enough:
+        series += [ChartSeries(name, months, data.range(name), dash=True, color=LIMIT_LINE, width=1.25)
+                   for name in (LOWER, UPPER)]
+    series.append(ChartSeries(TARGET, months, data.range(TARGET), dash=True, color=TARGET_LINE, width=1.5))
+    # Special cause points last, drawn over the grey ones: markers only, in their colour.
+    series += [ChartSeries(SPECIAL[kind], months, data.range(SPECIAL[kind]), color=SPC_COLOURS[kind], width=0,
+                           marker=7) for kind in data.special]
+    shown = data.last_col - data.first_col + 1
+    lines = "the mean, the process limits" if data.enough else "the mean"
+    causes = " and ".join(SPECIAL[kind].lower() for kind in data.special)
+    sheet.charts.append(Chart(
+        # The report's heading, just above, names the indicator; the alt text names it too. A title without
+        # it stays on one line, leaving the height to the plot.
+        kind="line", title=f"SPC: each month's value, {shown} months to {month:%b %Y}", series=series, row=row,
+        col=0,
+        percent_axis=ind.unit == "percent", width=span_px(sheet, 0, TEXT_COLS - 1) - CHART_PADDING_PX,
+        height=SPC_CHART_HEIGHT_PX, y_axis=_axis(data.low, data.high, ind.unit == "percent"), legend="right",
+        description=f"SPC chart of {title}: each month's own value ({data.points} points, {shown} months to "
+                    f"{month:%b %Y}) with {lines} and the target" + (f"; {causes} points coloured." if causes else
+                                                                      "; no special cause.")))
+    row += _chart_rows(SPC_CHART_HEIGHT_PX)
+    what = "each month's own value (for R12M indicators the month's numerator over its denominator, not the " \
+           "rolling 12 months above)" if ind.period == "R12M" else "each month's value"
+    row = _note(sheet, row, f"SPC: {what}, with {lines} of these points, and the target. Special cause points are "
+                            "coloured: blue improvement, orange concern, purple neutral; grey points are common "
+                            "cause. See Contents, Reading SPC.")
+    if not data.enough:
+        row = _note(sheet, row, f"No process limits or special causes: {data.points} point(s) in {window}, where "
+                                f"SPC needs {settings.min_points}, one of them {month:%b %Y}.")
+    return row
+
+
+def _axis(low: float, high: float, percent: bool) -> tuple[float, float, float]:
+    """A value axis close around the figures charted (minimum, maximum, step), as an XmR chart is
+    drawn: the programs' own axis starts at zero, flattening the points. Round steps, 4 to 8 of
+    them; never below zero or, for percentages, above 100% when the figures are not."""
+    span = high - low or abs(high) or 1
+    step = 10 ** math.floor(math.log10(span / 4))
+    step *= next(k for k in (1, 2, 5, 10) if span * 1.2 / (step * k) <= 7)
+    bottom = math.floor((low - span / 10) / step) * step
+    top = math.ceil((high + span / 10) / step) * step
+    if low >= 0:
+        bottom = max(bottom, 0)
+    if percent and high <= 1:
+        top = min(top, 1)
+    return round(bottom, 10), round(top, 10), round(step, 10)
+
+
+def _chart_rows(height_px: int) -> int:
+    """The rows a chart `height_px` tall takes, and one to spare."""
+    return math.ceil(height_px * 72 / 96 / LINE_PT) + 1
+
+
+def _note(sheet: Sheet, row: int, text: str) -> int:
+    """Text across the report's width at `row`, in a row as tall as it wraps; return the row after it."""
+    sheet.put(row, 0, text, "wrap", last_col=TEXT_COLS - 1)
+    sheet.row_heights[row] = row_height(lines_needed(text, span_px(sheet, 0, TEXT_COLS - 1)))
+    return row + 1
 
 
 def _paragraph(sheet: Sheet, flow: PageFlow, row: int, text: str) -> int:

@@ -54,6 +54,9 @@ class ChartSeries:
     categories: str  # a range such as "='Trends'!$C$3:$O$3"
     values: str
     dash: bool = False
+    color: str = "#1F4E79"  # the line's and the markers' (line charts)
+    width: float = 2.25  # the line's, in points; 0: no line, markers only
+    marker: int = 0  # the markers' size; 0: none
 
 
 @dataclass
@@ -68,6 +71,21 @@ class Chart:
     height: int = 260
     colors: list[str] | None = None  # per point, for a column chart of one series
     description: str = ""  # alt text
+    y_axis: tuple[float, float, float] | None = None  # the value axis' minimum, maximum and step; None: the program's
+    legend: str = "bottom"  # where the legend is, when there are several series
+
+
+@dataclass
+class Image:
+    """A picture in a cell (an SPC icon): PNG bytes shown at `scale`, `offset` (x, y) pixels from the
+    cell's top left corner; it moves with the cell and keeps its size."""
+
+    row: int
+    col: int
+    png: bytes
+    description: str  # alt text
+    scale: float = 1.0
+    offset: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -79,6 +97,7 @@ class Sheet:
     rag_ranges: list[RagRange] = field(default_factory=list)
     sparklines: list[Sparkline] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     row_heights: dict[int, float] = field(default_factory=dict)
     freeze: tuple[int, int] | None = None

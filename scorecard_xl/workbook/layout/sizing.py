@@ -55,14 +55,18 @@ def fit_row(sheet: Sheet, row: int, texts: dict[int, str]) -> None:
     sheet.row_heights[row] = row_height(max(lines_needed(t, column_px(sheet.widths[c])) for c, t in texts.items()))
 
 
-def fit_to_pages(sheet: Sheet, title_col: int, titles: dict[int, str], blocks: list[tuple[int, int]]) -> None:
+def fit_to_pages(sheet: Sheet, title_col: int, titles: dict[int, str], blocks: list[tuple[int, int]],
+                 least: dict[int, float] | None = None) -> None:
     """Print `sheet` on as few pages as it can, as large as it can, by the width of its titles.
 
     The titles (by row) wrap in `title_col`: a wider column makes fewer, shorter rows but a
     smaller print scale. Of the widths that keep the type at 8 pt or more, the narrowest
     that gives the fewest pages wins. Sets the column's width, the row heights, the print
     scale and the page breaks, keeping each of `blocks` (first row, last row) on one page.
+    least: the height (pt) some rows need at least, for cells beside the title that wrap in
+    columns of their own (whose widths do not change here).
     """
+    least = least or {}
     header_row = sheet.header_rows[1]  # the row with a heading in every column
     headers = [c.value for c in sorted(sheet.cells, key=lambda c: c.col) if c.row == header_row]
     size_rows(sheet)
@@ -72,6 +76,7 @@ def fit_to_pages(sheet: Sheet, title_col: int, titles: dict[int, str], blocks: l
         sheet.row_heights[header_row] = header_height(sheet, headers)
         for row, text in titles.items():
             fit_row(sheet, row, {title_col: text})
+            sheet.row_heights[row] = max(sheet.row_heights[row], least.get(row, 0))
         set_print_scale(sheet)
         sheet.page_breaks = []
         flow = PageFlow(sheet)
@@ -85,7 +90,8 @@ def fit_to_pages(sheet: Sheet, title_col: int, titles: dict[int, str], blocks: l
 
     # The same sheet for every unit (a workbook per unit) gives the same answer: search once.
     key = (tuple(headers), title_col, tuple(sorted(sheet.widths.items())), tuple(sorted(sheet.row_heights.items())),
-           tuple(sorted(titles.items())), tuple(blocks), sheet.header_rows, sheet.print_cols, sheet.landscape)
+           tuple(sorted(titles.items())), tuple(blocks), tuple(sorted(least.items())), sheet.header_rows,
+           sheet.print_cols, sheet.landscape)
     if key not in _BEST_WIDTH:
         one_line = math.ceil(width_for_px(max((text_px(t) for t in titles.values()), default=0) + CELL_PADDING_PX))
         widths = [w for w in range(NARROWEST_TITLES, max(one_line, NARROWEST_TITLES) + 1) if fits(w)]

@@ -1,4 +1,5 @@
-"""The Trends sheet: each scorecard unit's last 13 months per indicator, for sparklines and charts."""
+"""The Trends sheet: each scorecard unit's last 13 months per indicator, for the sparklines (and the exception
+charts when SPC is off)."""
 
 from __future__ import annotations
 
