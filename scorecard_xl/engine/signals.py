@@ -43,8 +43,9 @@ def spc_tables(grid, template: Template, month: pd.Timestamp, first_month: int, 
     n_units = len(units)
     series_unit = np.repeat(units, len(COHORTS))
     series_cohort = np.tile(np.asarray(COHORTS, dtype=object), n_units)
-    points: dict[str, list[np.ndarray]] = {c: [] for c in SPC_COLUMNS}
-    series: dict[str, list[np.ndarray]] = {c: [] for c in SERIES_COLUMNS}
+    # Each indicator's series, then one XmR call per polarity over all of them: the rules treat each
+    # series (row) on its own, and one call over thousands of rows costs little more than one over a few.
+    jobs = []
     for k, ind in enumerate(template.indicators):
         has = grid.has_data[k][at] & inside
         if not has.any():
@@ -56,8 +57,19 @@ def spc_tables(grid, template: Template, month: pd.Timestamp, first_month: int, 
             den = np.full(num.shape, SCALE, dtype=np.int64)
         valid = has[None, :] & grid.present[k].reshape(-1)[:, None] & (den > 0)
         targets = [ind.target_for(pd.Timestamp(month).date(), unit) for unit in units]
-        chart = xmr(num, den, valid, ind.polarity, [t.target if t else None for t in np.repeat(targets, 2)], rules)
+        jobs.append((ind, num, den, valid, [t.target if t else None for t in np.repeat(targets, 2)]))
+    charts = {}
+    for polarity in dict.fromkeys(ind.polarity for ind, *_ in jobs):
+        same = [job for job in jobs if job[0].polarity == polarity]
+        chart = xmr(np.concatenate([job[1] for job in same]), np.concatenate([job[2] for job in same]),
+                    np.concatenate([job[3] for job in same]), polarity, [t for job in same for t in job[4]], rules)
+        for j, job in enumerate(same):
+            charts[job[0].id] = chart.rows(slice(j * len(series_unit), (j + 1) * len(series_unit)))
 
+    points: dict[str, list[np.ndarray]] = {c: [] for c in SPC_COLUMNS}
+    series: dict[str, list[np.ndarray]] = {c: [] for c in SERIES_COLUMNS}
+    for ind, num, den, valid, _ in jobs:
+        chart = charts[ind.id]
         s_idx, w_idx = np.nonzero(valid)
         shown = chart.enough[s_idx]
         add = lambda table, column, values: table[column].append(values)  # noqa: E731

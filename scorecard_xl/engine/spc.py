@@ -24,12 +24,13 @@ Decided exactly, as the RAG is: values are fractions of integers, the lines are 
 them, and each comparison is made in floating point and, where it is too close to call
 (within a billionth of the numbers compared, far beyond any rounding error), again
 with exact fractions. So a point exactly on a line is decided the same way every time.
-Vectorised over every series of an indicator at once: arrays (series, window position).
+Vectorised over many series at once (signals.py passes every series of every indicator with the same
+polarity): arrays (series, window position).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 from typing import Callable, Sequence
 
@@ -70,6 +71,10 @@ class Xmr:
     special: np.ndarray  # (S, W) IMPROVEMENT, CONCERN, NEUTRAL or None (None too without enough points)
     variation: np.ndarray  # (S,) one of VARIATIONS, or None without enough points
     assurance: np.ndarray  # (S,) PASS, FAIL, HIT_AND_MISS, or None (polarity T, no target, too few points)
+
+    def rows(self, which: slice) -> Xmr:
+        """The results of some of the series."""
+        return Xmr(*(getattr(self, f.name)[which] for f in fields(self)))
 
 
 def xmr(num: np.ndarray, den: np.ndarray, valid: np.ndarray, polarity: str, targets: Sequence | None = None,

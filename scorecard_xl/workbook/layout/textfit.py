@@ -93,6 +93,7 @@ def _words(text: str, size: float, bold: bool) -> tuple[tuple[int, int, float, f
     return tuple(words)
 
 
+@functools.lru_cache(maxsize=65536)  # page fitting tries each title at many widths, for every unit's sheet
 def lines_needed(text: str, width_px: float, size: float = FONT_PT, bold: bool = False) -> int:
     return sum(len(line_breaks(part, width_px, size, bold)) for part in text.split("\n"))
 
