@@ -6,7 +6,10 @@ From Python (a notebook, a scheduled script):
     result = generate("input-2016-08.xlsx", "scorecard-2016-08.xlsx")
     result.paths, result.warnings
 
-`generate` and `validate` are imported on first use, so `import scorecard_xl` (and the
+    from scorecard_xl import from_annex_a  # Ofsted Annex A lists in, the monthly export out
+    from_annex_a(["annex-a-2016-08-31.xlsx"], into="input-2016-08.xlsx")
+
+`generate`, `validate` and `from_annex_a` are imported on first use, so `import scorecard_xl` (and the
 command line's start-up) stays light.
 """
 
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 __version__ = "0.2.0"
 
-__all__ = ["__version__", "generate", "validate"]
+__all__ = ["__version__", "from_annex_a", "generate", "validate"]
 
 
 def __getattr__(name: str):
@@ -22,4 +25,8 @@ def __getattr__(name: str):
         from . import pipeline
 
         return getattr(pipeline, name)
+    if name == "from_annex_a":
+        from .annex_a.convert import from_annex_a
+
+        return from_annex_a
     raise AttributeError(f"module 'scorecard_xl' has no attribute {name!r}")

@@ -100,11 +100,11 @@ def _template(template_name: str):
         raise typer.Exit(1)
 
 
-def _report(exc, input_path: Path, consequence: str = "") -> None:
-    """Print every problem of an InputError, then exit 1."""
+def _report(exc, read: Path | str, consequence: str = "") -> None:
+    """Print every problem of an InputError, then exit 1. read: the file read (or what, in words)."""
     for problem in exc.problems:
         _err(str(problem))
-    _err(f"{input_path.name}: {exc.error_count:,} error(s){consequence}.")
+    _err(f"{read.name if isinstance(read, Path) else read}: {exc.error_count:,} error(s){consequence}.")
     raise typer.Exit(1)
 
 
@@ -293,6 +293,61 @@ def generate(
     elif email:
         out = result.workbook
         _deliver(out, settings, secret, eml or (out.with_suffix(".eml") if dry_run else None))
+
+
+@app.command("annex-a", help=(
+    "Compute the monthly export from Ofsted Annex A workbooks (Lists 3, 4, 6, 7 and 8; 9 and 10 if present): "
+    "the Activity measures and the indicators the template maps to an Annex A rule, per team, month and UASC "
+    "status, for every month the files cover.\n\n"
+    "Each file's report date comes from its name (annex-a-2016-08-31.xlsx) or from --report-date, one per file in "
+    "order. With --into, the months and rows computed replace those of an existing export and everything else "
+    "(other indicators, PF Cases, older months, commentary) is kept; with -o, a new export is written. Then run "
+    "`scorecard-xl generate` on it."))
+def annex_a(
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", exists=True, dir_okay=False, readable=True,
+        help="Annex A workbooks (.xlsx), one per report date.")],
+    into: Annotated[Optional[Path], typer.Option(
+        "--into", metavar="EXPORT.xlsx", exists=True, dir_okay=False, readable=True,
+        help="An existing export to add the computed months and rows to (rewritten in place).")] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", dir_okay=False, callback=_xlsx_name, metavar="OUT.xlsx",
+        help="Write a new export here instead.")] = None,
+    report_date: Annotated[Optional[list[datetime]], typer.Option(
+        "--report-date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+        help="A file's report date, once per file in the files' order (default: the date in each file's name).")
+    ] = None,
+    teams: Annotated[Optional[Path], typer.Option(
+        "--teams", metavar="TEAMS.csv", exists=True, dir_okay=False, readable=True,
+        help="Extra Allocated Team mappings: a CSV with the columns Allocated Team and Unit.")] = None,
+    template: TemplateOption = "kent_scs",
+) -> None:
+    if (into is None) == (output is None):
+        raise typer.BadParameter("give either --into EXPORT.xlsx (add to an existing export) or -o OUT.xlsx "
+                                 "(write a new one)", param_hint="--into")
+    tmpl = _template(template)
+
+    from .annex_a.convert import convert
+    from .files import WriteError
+    from .model import InputError, problem_count
+    from .progress import Stages
+
+    target = into or output
+    try:
+        with Stages() as stages:
+            result = convert(files, tmpl, target, into=into is not None, teams_csv=teams, stages=stages,
+                             dates=[d.date() for d in report_date] if report_date else None)
+    except InputError as exc:
+        _report(exc, f"{len(files)} Annex A file(s)" + (f" and {into.name}" if into else ""), "; nothing was written")
+    except WriteError as exc:
+        _err(f"error: {exc.strerror}")
+        raise typer.Exit(1)
+    for problem in result.warnings:
+        _err(str(problem))
+    for line in result.summary:
+        typer.echo(line)
+    typer.echo(f"Wrote {target} from {len(files)} Annex A file(s), {problem_count(result.warnings):,} note(s) "
+               "(in its Notes sheet).")
 
 
 @app.command("email", help=(

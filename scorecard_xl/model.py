@@ -36,6 +36,7 @@ class Problem:
     column: str | None = None
     count: int = 1  # how many problems it stands for: one per row found, or all that a summary line counts
     rows: tuple[int, ...] = ()  # every row it was found on, when more than one
+    file: str | None = None  # the file's name, when a run reads several (Annex A lists)
 
     @property
     def rows_text(self) -> str:
@@ -49,6 +50,8 @@ class Problem:
     @property
     def location(self) -> str:
         parts = []
+        if self.file:
+            parts.append(f"file {self.file!r}")
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
         if self.rows_text:

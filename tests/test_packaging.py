@@ -74,6 +74,8 @@ def test_wheel_holds_every_module_and_template(wheel):
     assert all(f"{folder}/__init__.py" in names for folder in folders), "a package folder lacks its __init__.py"
     templates = {f"scorecard_xl/workbook_templates/{p.name}" for p in (ROOT / "workbook_templates").glob("*.yaml")}
     assert templates and not templates - names, f"templates missing: {sorted(templates - names)}"
+    data = {p.relative_to(ROOT).as_posix() for p in package.rglob("*.yaml")}  # e.g. annex_a/lists.yaml
+    assert data and not data - names, f"data files missing: {sorted(data - names)}"
     assert not [n for n in names if n.startswith(("tests/", "samples/", "benchmarks/"))]
 
 
@@ -95,6 +97,10 @@ def test_installed_wheel_runs_from_another_folder(site, tmp_path):
     blank = _run(site, "template", "-o", "input.xlsx", cwd=tmp_path)
     assert blank.returncode == 0, blank.stdout + blank.stderr
     assert (tmp_path / "scorecard.xlsx").is_file() and (tmp_path / "input.xlsx").is_file()
+    annex = sorted((ROOT / "samples" / "annex_a").glob("annex-a-2016-0[78]-*.xlsx"))
+    computed = _run(site, "annex-a", *annex, "-o", "from-annex-a.xlsx", cwd=tmp_path)
+    assert computed.returncode == 0, computed.stdout + computed.stderr
+    assert "from 2 Annex A file(s)" in computed.stdout
 
 
 def test_installed_package_is_the_one_that_ran(site, tmp_path):

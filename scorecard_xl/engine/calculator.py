@@ -4,7 +4,8 @@ Pure functions over DataFrames: no I/O. Where each figure comes from:
 
 - Activity table ............ `activity_table`: a unit's figure is the sum of all
   rows at or under it; snapshot measures show this month, last month and the change;
-  event measures show the month's count.
+  event measures show the month's count. A measure not recorded in a month (blank in
+  every row, see reader) is empty that month, never zero.
 - Indicator results ......... `indicator_results`: for every indicator, unit, cohort
   (All = UASC and non-UASC rows; Excluding UASC = non-UASC rows) and month:
   R12M = sum of the 12 months' numerators / sum of their denominators (only when all
@@ -73,10 +74,14 @@ def ancestry(template: Template) -> pd.DataFrame:
     return pd.DataFrame(pairs, columns=["Unit", "Ancestor"])
 
 
-def roll_up(rows: pd.DataFrame, template: Template, keys: list[str], values: list[str]) -> pd.DataFrame:
-    """Sum `values` of every row into the unit and each unit above it."""
+def roll_up(rows: pd.DataFrame, template: Template, keys: list[str], values: list[str],
+            min_count: int = 0) -> pd.DataFrame:
+    """Sum `values` of every row into the unit and each unit above it.
+
+    min_count: 1 keeps a sum over missing values only missing (<NA>) rather than 0.
+    """
     exploded = rows.merge(ancestry(template), on="Unit")
-    summed = exploded.groupby([*keys, "Ancestor"], observed=True, sort=False)[values].sum()
+    summed = exploded.groupby([*keys, "Ancestor"], observed=True, sort=False)[values].sum(min_count=min_count)
     return summed.reset_index().rename(columns={"Ancestor": "Unit"})
 
 
@@ -92,10 +97,13 @@ def activity_units(template: Template, unit: str) -> list[str]:
 
 
 def activity_totals(activity: pd.DataFrame, template: Template, month: pd.Timestamp) -> dict:
-    """{(unit, month): {measure: total}} for the month and the one before, every unit rolled up."""
+    """{(unit, month): {measure: total}} for the month and the one before, every unit rolled up.
+
+    A measure not recorded that month (<NA> in every row) totals <NA>, not 0.
+    """
     measures = [m.column for m in template.activity_measures]
     recent = activity[activity["Month"].isin([month, month - pd.DateOffset(months=1)])]
-    rolled = roll_up(recent, template, ["Month"], measures)
+    rolled = roll_up(recent, template, ["Month"], measures, min_count=1)
     return {(u, m): row for u, m, row in zip(rolled["Unit"], rolled["Month"], rolled[measures].to_dict("records"))}
 
 
@@ -104,17 +112,21 @@ def activity_table(activity: pd.DataFrame, template: Template, month: pd.Timesta
     """The activity table: one row per unit shown (default the template's activity_rows), in order.
 
     totals: activity_totals for the month, when already made (one roll-up serves every unit).
+    A measure not recorded in a month (blank in every row of it) is empty that month for every
+    unit, and so is a change that uses that month.
     """
     units = list(template.activity_rows) if units is None else units
     totals = activity_totals(activity, template, month) if totals is None else totals
     last = month - pd.DateOffset(months=1)
-    months_with_data = set(activity["Month"])
+    # Per measure, the months in which it was recorded (a number in some row).
+    recorded = {m.column: set(activity.loc[activity[m.column].notna(), "Month"]) for m in template.activity_measures}
 
     def figure(unit: str, when: pd.Timestamp, column: str):
         if (unit, when) in totals:
-            return int(totals[(unit, when)][column])
-        # No rows at or under the unit that month: it had nothing, if the month has data at all.
-        return 0 if when in months_with_data else pd.NA
+            total = totals[(unit, when)][column]
+            return pd.NA if pd.isna(total) else int(total)
+        # No rows at or under the unit that month: it had nothing, if the measure was recorded that month.
+        return 0 if when in recorded[column] else pd.NA
 
     table = {"Unit": units}
     for m in template.activity_measures:

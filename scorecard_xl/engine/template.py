@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic.functional_validators import BeforeValidator
 
+from ..annex_a import ACTIVITY_RULES, INDICATOR_RULES, RULE_SETTINGS
 from ..months import parse_month
 from ..names import clashes, closest, match, name_key
 
@@ -102,10 +103,65 @@ class Unit(_Model):
             yield from child.walk(self)
 
 
+class AnnexARule(_Model):
+    """The Annex A rule that computes a measure or an indicator (`scorecard-xl annex-a`), and
+    its settings: written `annex_a: re_referral_12m` or `annex_a: {rule: ..., days: 10}`."""
+
+    rule: str
+    days: int | None = Field(default=None, ge=1, le=366)  # cp_visit_within_days: the visits' timescale
+    denominator: Literal["all", "in_touch"] | None = None  # care leavers: over all of them, or those in touch
+
+    @model_validator(mode="after")
+    def _settings_fit(self) -> AnnexARule:
+        allowed = RULE_SETTINGS.get(self.rule, set())
+        for setting in ("days", "denominator"):
+            given = getattr(self, setting) is not None
+            if given and setting not in allowed:
+                raise ValueError(f"annex_a rule {self.rule!r} takes no {setting!r} setting")
+            if not given and setting in allowed:
+                raise ValueError(f"annex_a rule {self.rule!r} needs `{setting}:` "
+                                 + ("(a number of days)" if setting == "days" else "(all or in_touch)"))
+        return self
+
+
+def _rule(value: object) -> object:
+    return {"rule": value} if isinstance(value, str) else value
+
+
+RuleChoice = Annotated[AnnexARule | None, BeforeValidator(_rule)]
+
+
+def _known_rule(rule: AnnexARule | None, rules: dict[str, str], what: str) -> str | None:
+    """The kind of a rule the template names (ValueError naming the closest if unknown)."""
+    if rule is None:
+        return None
+    if rule.rule not in rules:
+        raise ValueError(f"{what}: unknown annex_a rule {rule.rule!r}{closest(rule.rule, rules)}; "
+                         f"the rules are {', '.join(rules)}")
+    return rules[rule.rule]
+
+
 class ActivityMeasure(_Model):
     column: str  # the column of the export's Activity sheet
     label: str  # the heading on the activity table
     kind: Literal["snapshot", "events"]  # month-end count, or the month's events
+    annex_a: RuleChoice = None  # the rule computing it from Annex A lists, if it can be
+
+    @model_validator(mode="after")
+    def _rule_fits(self) -> ActivityMeasure:
+        kind = _known_rule(self.annex_a, ACTIVITY_RULES, f"activity measure {self.column!r}")
+        if kind is not None and kind != self.kind:
+            raise ValueError(f"activity measure {self.column!r}: rule {self.annex_a.rule!r} counts "
+                             f"{'cases open at the month end' if kind == 'snapshot' else 'the month events'}, "
+                             f"but the measure is kind {self.kind!r}")
+        return self
+
+
+class AnnexASettings(_Model):
+    """How Annex A's free-text Allocated Team names map to the organisation tree's teams.
+    A name that is already a unit's (ignoring case and spaces) needs no entry."""
+
+    teams: dict[str, str] = Field(default_factory=dict)
 
 
 class TargetPeriod(_Model):
@@ -142,9 +198,14 @@ class Indicator(_Model):
         return str(value)
 
     unit_targets: dict[str, list[TargetPeriod]] = Field(default_factory=dict)  # a unit's own, instead of targets
+    annex_a: RuleChoice = None  # the rule computing it from Annex A lists, if it can be
 
     @model_validator(mode="after")
     def _check_targets(self) -> Indicator:
+        kind = _known_rule(self.annex_a, INDICATOR_RULES, f"indicator {self.id}")
+        if kind is not None and kind != self.unit:
+            raise ValueError(f"indicator {self.id}: rule {self.annex_a.rule!r} gives a {kind}, "
+                             f"but the indicator's unit is {self.unit!r}")
         self._check_periods(self.targets, "")
         for unit, periods in self.unit_targets.items():
             if not periods:
@@ -268,6 +329,7 @@ class Template(_Model):
     sections: list[Section]
     uasc_impact: UascImpact | None = None
     spc: SpcSettings = Field(default_factory=SpcSettings)
+    annex_a: AnnexASettings = Field(default_factory=AnnexASettings)
 
     @field_validator("activity_sheet", "overview_sheet")
     @classmethod
@@ -333,6 +395,14 @@ class Template(_Model):
             for ind in u.unit_indicators + u.other_indicators:
                 if ind not in ids:
                     raise ValueError(f"uasc_impact: indicator {ind!r} is not defined{closest(ind, ids)}")
+        for written, unit in self.annex_a.teams.items():
+            if unit not in known:
+                raise ValueError(f"annex_a.teams: {written!r} maps to {unit!r}, which is not in organisation_tree"
+                                 f"{closest(unit, names)}")
+            if self.units[unit].units:
+                raise ValueError(f"annex_a.teams: {written!r} maps to {unit!r}, which has units under it; map it "
+                                 "to a team (a unit with none under it), so that no figure is counted twice")
+        _refuse_clashes(list(self.annex_a.teams), "annex_a.teams: each written name may appear once")
         self._check_sheet_names()  # after the references: it names the units
         return self
 

@@ -1,11 +1,16 @@
 """Read a month's export and check it against the template.
 
 The export is one workbook with the sheets `Activity`, `Indicators` and (optionally)
-`Commentary`. Sheet and column names, teams and indicator IDs are matched to the
+`Commentary` and `Notes`. Sheet and column names, teams and indicator IDs are matched to the
 template's by one rule (names.name_key: case and white space ignored) and become the
 template's names. The header is the first row. The reader returns tidy DataFrames and
 every problem found; it never guesses: a value it cannot read is an error naming the
 sheet, row and column. The same problem on many rows is reported once, naming the rows.
+
+Two things the export may leave out: an activity measure may be blank in every row of a
+month (not recorded that month: a warning, and the activity table shows it empty), and
+each row of the optional `Notes` sheet is a data-quality observation of the tool that
+wrote the export, carried into the workbook as a warning.
 
 Numerators and denominators are held as integers in units of 1/SCALE so that sums are
 exact and the calculator can compare results as fractions (FTE figures such as 404.3
@@ -36,9 +41,12 @@ LISTED_PER_COLUMN = 20  # different problems listed per sheet and column; the re
 ACTIVITY = "Activity"
 INDICATORS = "Indicators"
 COMMENTARY = "Commentary"
+NOTES = "Notes"  # optional: the exporting tool's data-quality observations, one warning per row
 INDICATOR_COLUMNS = ["Month", "Indicator", "Team", "UASC", "Numerator", "Denominator"]
 COMMENTARY_COLUMNS = ["Month", "Indicator", "Commentary"]
 COMMENTARY_TEAM = "Team"  # optional: the unit a commentary is for
+NOTE = "Note"  # the Notes sheet's one required column
+NOTE_MONTH = "Month"  # optional: the month a note is about, shown before it
 
 
 def parse_month(value: object) -> pd.Timestamp | None:
@@ -47,8 +55,9 @@ def parse_month(value: object) -> pd.Timestamp | None:
     return None if month is None else pd.Timestamp(month)
 
 
-class _SheetReader:
-    """Reads one sheet's rows into columns, collecting problems instead of raising."""
+class SheetReader:
+    """Reads one sheet's rows into columns, collecting problems instead of raising (the Annex A
+    reader, annex_a/reading.py, builds on it for its lists)."""
 
     def __init__(self, name: str, rows: list[list]):
         self.name = name
@@ -328,7 +337,7 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
     """Check the sheets' cells against the template and return them as tidy frames."""
     problems: list[Problem] = []
     found = {}
-    for wanted, required in ((ACTIVITY, True), (INDICATORS, True), (COMMENTARY, False)):
+    for wanted, required in ((ACTIVITY, True), (INDICATORS, True), (COMMENTARY, False), (NOTES, False)):
         name = _find_sheet(sheets, wanted)
         if name is None and required:
             problems.append(Problem("error", f"missing sheet {wanted!r}{closest(wanted, sheets)}"))
@@ -337,7 +346,7 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
     def read(wanted: str, read_sheet, absent: pd.DataFrame) -> pd.DataFrame:
         if not found[wanted]:
             return absent
-        sheet = _SheetReader(found[wanted], sheets[found[wanted]])
+        sheet = SheetReader(found[wanted], sheets[found[wanted]])
         frame = read_sheet(sheet, template)
         problems.extend(sheet.problems())
         return frame
@@ -348,6 +357,10 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
     indicators = read(INDICATORS, _read_indicators, pd.DataFrame())
     commentary = read(COMMENTARY, _read_commentary,
                       pd.DataFrame(columns=["Month", "Indicator", "Unit", "Commentary", "Row"]))
+    notes = read(NOTES, _read_notes, pd.DataFrame(columns=["Row", "Message"]))
+    # Every note is shown, each on its own line: not merged or cut short like the problems found in a sheet.
+    problems.extend(Problem("warning", message, found[NOTES], int(row), NOTE)
+                    for row, message in zip(notes["Row"], notes["Message"]))
 
     if not any(p.severity == "error" for p in problems) and len(activity) == 0 and len(indicators) == 0:
         problems.append(Problem("error", "the Activity and Indicators sheets have no data rows"))
@@ -358,11 +371,13 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     rows_read = {ACTIVITY: len(activity), INDICATORS: len(indicators), COMMENTARY: len(commentary)}
+    if found[NOTES]:
+        rows_read[NOTES] = len(notes)
     return Export(path, activity, indicators, commentary, [p for p in problems if p.severity == "warning"],
                   rows_read)
 
 
-def _report_duplicates(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str], what: str) -> None:
+def _report_duplicates(sheet: SheetReader, frame: pd.DataFrame, keys: list[str], what: str) -> None:
     dup = frame[frame.duplicated(keys, keep=False)]
     for _, group in dup.groupby(keys):
         rows = ", ".join(str(r) for r in group["Row"])
@@ -370,7 +385,7 @@ def _report_duplicates(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str]
                     "they are not summed", row=int(group["Row"].iloc[1]))
 
 
-def _report_double_counting(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str],
+def _report_double_counting(sheet: SheetReader, frame: pd.DataFrame, keys: list[str],
                             template: Template) -> None:
     """Rows for a unit and for a unit above it in the same month would be counted twice."""
     known = frame[frame["Unit"].isin(template.units)]
@@ -389,7 +404,7 @@ def _report_double_counting(sheet: _SheetReader, frame: pd.DataFrame, keys: list
                     column="Team")
 
 
-def _report_gaps(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str], what: str) -> None:
+def _report_gaps(sheet: SheetReader, frame: pd.DataFrame, keys: list[str], what: str) -> None:
     """Months missing inside a series: windows that include them cannot be computed."""
     groups = frame.groupby(keys) if keys else [((), frame)]
     for key, group in groups:
@@ -405,7 +420,7 @@ def _report_gaps(sheet: _SheetReader, frame: pd.DataFrame, keys: list[str], what
                        f"{months[-1]:%b %Y}: {listed}; figures whose period includes them are left empty")
 
 
-def _read_activity(sheet: _SheetReader, template: Template) -> pd.DataFrame:
+def _read_activity(sheet: SheetReader, template: Template) -> pd.DataFrame:
     measures = [m.column for m in template.activity_measures]
     positions = sheet.columns(["Month", "Team", *measures])
     if positions is None:
@@ -414,7 +429,11 @@ def _read_activity(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     out = pd.DataFrame({"Month": sheet.months(raw), "Unit": sheet.names(raw, "Team", template.units, "team"),
                         "Row": raw["Row"]})
     for col in measures:
-        out[col] = sheet.numbers(raw, col) // SCALE
+        unrecorded = _unrecorded_months(raw[col], out["Month"])
+        out[col] = sheet.numbers(raw, col, allow_blank=out["Month"].isin(unrecorded)) // SCALE
+        for month in unrecorded:
+            sheet.warn(f"{col} is not recorded for {month:%b %Y} (its cells are blank in every row of that "
+                       "month); the activity table shows it empty", column=col)
     valid = out.dropna(subset=["Month"])
     _report_duplicates(sheet, valid, ["Month", "Unit"], "month and team")
     _report_double_counting(sheet, valid, ["Month"], template)
@@ -422,7 +441,17 @@ def _read_activity(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     return out
 
 
-def _read_indicators(sheet: _SheetReader, template: Template) -> pd.DataFrame:
+def _unrecorded_months(cells: pd.Series, months: pd.Series) -> list[pd.Timestamp]:
+    """The months (in order) in which a measure's cells are blank in every row: not recorded
+    that month. A blank among numbers of the same month stays an error (numbers() reports it)."""
+    known = months.notna()
+    if not known.any():
+        return []
+    every_blank = _is_blank(cells)[known].groupby(months[known]).all()
+    return sorted(every_blank.index[every_blank.to_numpy()])
+
+
+def _read_indicators(sheet: SheetReader, template: Template) -> pd.DataFrame:
     positions = sheet.columns(INDICATOR_COLUMNS)
     if positions is None:
         return pd.DataFrame()
@@ -468,7 +497,7 @@ def _read_indicators(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     return out
 
 
-def _read_commentary(sheet: _SheetReader, template: Template) -> pd.DataFrame:
+def _read_commentary(sheet: SheetReader, template: Template) -> pd.DataFrame:
     """Month, Indicator, Unit, Commentary, Row. The optional Team column names the unit the
     commentary is for (any unit; empty, or no such column: the root, e.g. the county)."""
     positions = sheet.columns(COMMENTARY_COLUMNS, optional=(COMMENTARY_TEAM,))
@@ -490,3 +519,23 @@ def _read_commentary(sheet: _SheetReader, template: Template) -> pd.DataFrame:
     _report_duplicates(sheet, out.dropna(subset=["Month"]), ["Month", "Indicator", "Unit"],
                        "month, indicator and team")
     return out
+
+
+def _read_notes(sheet: SheetReader, template: Template) -> pd.DataFrame:
+    """Row and Message of each note: the Note's text, after "Aug 2016: " when the optional Month
+    column gives its month. A row without a note is skipped; an unreadable month is an error. An
+    empty sheet (no cells, or the header only) has no notes."""
+    if not any(not _is_blank(pd.Series(row, dtype=object)).all() for row in sheet.rows):
+        return pd.DataFrame(columns=["Row", "Message"])
+    positions = sheet.columns([NOTE], optional=(NOTE_MONTH,))
+    if positions is None:
+        return pd.DataFrame(columns=["Row", "Message"])
+    raw = sheet.frame(positions)
+    raw = raw[~_is_blank(raw[NOTE])].reset_index(drop=True)
+    text = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip() for v in raw[NOTE]]
+    if NOTE_MONTH in positions:
+        dated = ~_is_blank(raw[NOTE_MONTH])
+        months = sheet.months(raw[dated]) if dated.any() else pd.Series(dtype=object)
+        text = [f"{months[i]:%b %Y}: {note}" if i in months.index and pd.notna(months[i]) else note
+                for i, note in zip(raw.index, text)]
+    return pd.DataFrame({"Row": raw["Row"], "Message": pd.Series(text, index=raw.index, dtype=object)})

@@ -86,10 +86,16 @@ def _texts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Each distinct value is turned into text once: raw columns repeat a few values many times.
     """
     codes, uniques = pd.factorize(values)  # NaN gets code -1
-    # repr of a float is the shortest text that reads back as exactly the same number.
-    to_text = repr if values.dtype.kind == "f" else str
+    # repr of a float is the shortest text that reads back as exactly the same number; a whole
+    # number is written as one ("3", as XlsxWriter writes it, not "3.0"), so that an integer column
+    # with gaps (a measure not recorded for a month) reads back as integers.
+    to_text = _float_text if values.dtype.kind == "f" else str
     table = np.array([to_text(u) for u in uniques.tolist()] + [""], dtype=object)
     return table[codes], codes < 0
+
+
+def _float_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
 
 
 def write_rows(fh: TextIO, prepared: list[tuple[str, np.ndarray]], n_rows: int, first_row: int,

@@ -1,0 +1,136 @@
+"""The rules the template names, run over the stacked lists, as the export's rows.
+
+Activity: a row for every team (a unit with none under it) and every month the files
+cover, each measure that has a rule counted (0 where the team had none). Indicators: a row
+per indicator, month, team and UASC status; a team and status with data in some month get a
+row (0 of 0 if need be) in every month the indicator is computed, so that no month of its
+series is missing. Figures are whole numbers; the reader scales them as it reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..engine.template import Template
+from ..model import Problem
+from .rules import ITEM_COLUMNS, RULES, months_for
+from .stacking import Stack
+
+
+@dataclass
+class Computed:
+    activity: pd.DataFrame  # Month, Unit, then one column per computed measure
+    measures: list[str]  # the Activity columns computed (the template's columns with a rule)
+    indicators: pd.DataFrame  # Month, Indicator, Unit, UASC (bool), Numerator, Denominator
+    indicator_months: dict[str, pd.DatetimeIndex]  # indicator ID -> the months computed
+    notes: list[Problem] = field(default_factory=list)  # warnings, carried into the export's Notes
+
+    @property
+    def activity_months(self) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(sorted(set(self.activity["Month"])))
+
+
+def _month_span(months: pd.DatetimeIndex) -> str:
+    if len(months) == 0:
+        return "no month"
+    return f"{months[0]:%b %Y}" if len(months) == 1 else f"{months[0]:%b %Y} to {months[-1]:%b %Y}"
+
+
+def compute(stack: Stack, template: Template) -> Computed:
+    teams = [u for u, node in template.units.items() if not node.units]
+    notes: list[Problem] = []
+
+    # ---- activity
+    measures = [m for m in template.activity_measures if m.annex_a is not None]
+    counted = []
+    for measure in measures:
+        rule = RULES[measure.annex_a.rule]
+        items = _every_month(rule, stack, months_for(rule, stack), measure.annex_a)
+        counted.append(items.groupby(["Month", "Unit"]).size().rename("Value").reset_index()
+                       .assign(Measure=measure.column))
+    months = sorted(_activity_months(stack, measures))
+    grid = pd.MultiIndex.from_product([months, teams], names=["Month", "Unit"])
+    activity = pd.DataFrame(index=grid).reset_index()
+    if counted:
+        values = pd.concat(counted, ignore_index=True).pivot_table(
+            index=["Month", "Unit"], columns="Measure", values="Value", aggfunc="sum")
+        activity = activity.merge(values.reset_index(), on=["Month", "Unit"], how="left")
+    for measure in measures:
+        if measure.column not in activity:
+            activity[measure.column] = 0
+        activity[measure.column] = activity[measure.column].fillna(0).astype("int64")
+    activity = activity[["Month", "Unit", *(m.column for m in measures)]]
+
+    # ---- indicators
+    frames, indicator_months = [], {}
+    for indicator in template.indicators:
+        if indicator.annex_a is None:
+            continue
+        rule = RULES[indicator.annex_a.rule]
+        if rule.list_number not in {n for f in stack.files for n in f.lists}:
+            notes.append(Problem("warning", f"indicator {indicator.id} ({rule.name}) is not computed: no file holds "
+                                            f"List {rule.list_number}"))
+            continue
+        wanted = months_for(rule, stack)
+        if rule.months == "year_before":
+            left = stack.months(rule.list_number).difference(wanted)
+            if len(left):
+                notes.append(Problem("warning", f"indicator {indicator.id} ({rule.name}) is left empty for "
+                                                f"{_month_span(left)}: each month needs the 12 months before it, and "
+                                                f"the files cover from {stack.months(rule.list_number)[0]:%b %Y}"))
+        if not len(wanted):
+            continue
+        indicator_months[indicator.id] = wanted
+        found = (_every_month(rule, stack, wanted, indicator.annex_a)
+                 .groupby(["Month", "Unit", "UASC"], as_index=False)[["Numerator", "Denominator"]].sum())
+        pairs = found[["Unit", "UASC"]].drop_duplicates()
+        if pairs.empty:  # nothing counted in any month: say 0 of 0 for the whole organisation
+            pairs = pd.DataFrame({"Unit": [stack.root], "UASC": [False]})
+        full = pd.DataFrame({"Month": wanted}).merge(pairs, how="cross")
+        full = full.merge(found, on=["Month", "Unit", "UASC"], how="left").fillna({"Numerator": 0, "Denominator": 0})
+        frames.append(full.assign(Indicator=indicator.id))
+        notes += _notes_for(rule.name, indicator.id, stack, wanted)
+    columns = ["Month", "Indicator", "Unit", "UASC", "Numerator", "Denominator"]
+    indicators = (pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns))
+    indicators = indicators.astype({"Numerator": "int64", "Denominator": "int64", "UASC": bool})
+    return Computed(activity, [m.column for m in measures], indicators, indicator_months, notes)
+
+
+def _every_month(rule, stack: Stack, months, settings) -> pd.DataFrame:
+    """The rule's rows for every month, with their Month."""
+    frames = [rule.count(stack, month, settings).assign(Month=month) for month in months]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["Month", *ITEM_COLUMNS])
+
+
+def _activity_months(stack: Stack, measures) -> set:
+    months = set()
+    for measure in measures:
+        months |= set(months_for(RULES[measure.annex_a.rule], stack))
+    return months
+
+
+def _notes_for(rule: str, indicator: str, stack: Stack, months: pd.DatetimeIndex) -> list[Problem]:
+    """What an analyst should know about how the figures were counted, month by month."""
+    notes = []
+    if rule == "child_seen_at_assessment":
+        for month in months:
+            rows = stack.rows(4, month)
+            rows = rows[(rows["authorised"] >= month) & (rows["authorised"] <= month + pd.offsets.MonthEnd(0))]
+            unknown = int((rows["seen"] != "Yes").sum() - (rows["seen"] == "No").sum())
+            if unknown:
+                notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {unknown} assessment"
+                                                f"{'s' if unknown > 1 else ''} authorised with child seen Unknown or "
+                                                "blank, counted as not seen (Annex A List 4)"))
+    if rule in ("adoption_a1_days", "adoption_a2_days"):
+        since, until = ("entered_care", "placed") if rule == "adoption_a1_days" else ("placement_order", "matched")
+        for month in months:
+            rows = stack.rows(10, month)
+            adopted = rows[(rows["adopted"] >= month) & (rows["adopted"] <= month + pd.offsets.MonthEnd(0))]
+            lacking = int((adopted[since].isna() | adopted[until].isna()).sum())
+            if lacking:
+                notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {lacking} adopted "
+                                                f"child{'ren' if lacking > 1 else ''} left out: no date in Annex A "
+                                                f"List 10 for {since.replace('_', ' ')} or {until.replace('_', ' ')}"))
+    return notes
