@@ -333,3 +333,22 @@ def test_working_days_agree_with_a_day_by_day_count(start, length):
     by_hand = sum(1 for k in range(1, length + 1)
                   if (day := start + dt.timedelta(days=k)).weekday() < 5 and day not in bank)
     assert working_days(pd.Series([pd.Timestamp(start)]), pd.Series([pd.Timestamp(end)]))[0] == by_hand
+
+
+def test_cp_visit_within_days_at_the_report_date(tmp_path):
+    """Not mapped by Kent (its indicator 11 counts visits, Annex A holds only the last one): the rule
+    counts plans open at R whose last visit is at most `days` before R."""
+    from scorecard_xl.engine.template import AnnexARule
+
+    lists = {7: [
+        {"child": "1", "start": D(2016, 1, 4), "visit": D(2016, 8, 21), "team": ASH},  # 10 days before R
+        {"child": "2", "start": D(2016, 1, 4), "visit": D(2016, 8, 20), "team": ASH},  # 11 days
+        {"child": "3", "start": D(2016, 1, 4), "team": ASH},  # no visit recorded
+        {"child": "4", "start": D(2016, 1, 4), "visit": D(2016, 8, 30), "end": D(2016, 8, 31), "team": ASH},
+    ]}
+    path = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", lists)
+    stacked = stack([read_annex_a(path, D(2016, 8, 31))], TeamMap(KENT), "Kent")
+    rule = RULES["cp_visit_within_days"]
+    assert list(months_for(rule, stacked)) == [AUG]
+    items = rule.count(stacked, AUG, AnnexARule(rule="cp_visit_within_days", days=10))
+    assert (int(items["Numerator"].sum()), int(items["Denominator"].sum())) == (1, 3)  # 4's plan has ended
