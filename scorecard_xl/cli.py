@@ -295,6 +295,30 @@ def generate(
         _deliver(out, settings, secret, eml or (out.with_suffix(".eml") if dry_run else None))
 
 
+def _annex_a_files(given: list[Path]) -> list[Path]:
+    """The files named: a folder gives its .xlsx files, a pattern (* or ?) its matches, in name order.
+    Excel's lock files (~$name.xlsx, there while a workbook is open) are left out."""
+    import glob
+
+    found: list[Path] = []
+    for item in given:
+        if item.is_dir():
+            matches = sorted(item.glob("*.xlsx"))
+        elif not item.exists() and any(ch in str(item) for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(str(item)))
+        else:
+            matches = [item]
+        matches = [m for m in matches if not m.name.startswith("~$")]
+        if not matches:
+            raise typer.BadParameter(f"no .xlsx file in {item}" if item.is_dir() else f"no file matches {item}",
+                                     param_hint="FILE...")
+        for path in matches:
+            if not path.is_file():
+                raise typer.BadParameter(f"file {str(path)!r} does not exist", param_hint="FILE...")
+        found += [m for m in matches if m not in found]
+    return found
+
+
 @app.command("annex-a", help=(
     "Compute the monthly export from Ofsted Annex A workbooks (Lists 3, 4, 6, 7 and 8; 9 and 10 if present): "
     "the Activity measures and the indicators the template maps to an Annex A rule, per team, month and UASC "
@@ -305,8 +329,8 @@ def generate(
     "`scorecard-xl generate` on it."))
 def annex_a(
     files: Annotated[list[Path], typer.Argument(
-        metavar="FILE...", exists=True, dir_okay=False, readable=True,
-        help="Annex A workbooks (.xlsx), one per report date.")],
+        metavar="FILE...", help="Annex A workbooks (.xlsx), one per report date; a folder (its .xlsx files) or a "
+        "pattern such as annex-a/annex-a-*.xlsx (expanded here too, for Windows shells that do not).")],
     into: Annotated[Optional[Path], typer.Option(
         "--into", metavar="EXPORT.xlsx", exists=True, dir_okay=False, readable=True,
         help="An existing export to add the computed months and rows to (rewritten in place).")] = None,
@@ -325,6 +349,7 @@ def annex_a(
     if (into is None) == (output is None):
         raise typer.BadParameter("give either --into EXPORT.xlsx (add to an existing export) or -o OUT.xlsx "
                                  "(write a new one)", param_hint="--into")
+    files = _annex_a_files(files)
     tmpl = _template(template)
 
     from .annex_a.convert import convert

@@ -152,3 +152,17 @@ def test_into_or_output_is_required(tmp_path):
     result = run_cli("annex-a", path)
     assert result.returncode == 2
     assert "give either --into EXPORT.xlsx" in result.stderr
+
+
+def test_a_folder_or_a_pattern_names_the_files_and_lock_files_are_left_out(tmp_path, export_copy):
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    write_annex_a(folder / "annex-a-2016-08-31.xlsx", GOOD)
+    write_annex_a(folder / "annex-a-2016-07-31.xlsx", {3: [{"child": "9", "referral": D(2016, 7, 3), "team": ASH}]})
+    (folder / "~$annex-a-2016-08-31.xlsx").write_bytes(b"Excel's lock file")
+    for given in (folder, folder / "annex-a-2016-0?-*.xlsx"):
+        result = run_cli("annex-a", given, "--into", export_copy)
+        assert result.returncode == 0, result.stderr
+        assert "from 2 Annex A file(s)" in result.stdout
+    result = run_cli("annex-a", folder / "annex-b-*.xlsx", "--into", export_copy)
+    assert result.returncode == 2 and "no file matches" in result.stderr
