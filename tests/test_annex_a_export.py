@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from annex_a_fixtures import write_annex_a
+from test_files import immutable  # noqa: F401 - a fixture
 from workbook_fixtures import load_workbook, run_cli
 
 from scorecard_xl.engine.template import load_template
@@ -115,3 +116,15 @@ def test_an_area_row_in_a_computed_month_is_refused(tmp_path, kent):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "the export has Activity rows for 'South Kent', which has units under it, in Aug 2016" in result.stderr
     assert Path(target).read_bytes() == before
+
+
+def test_an_export_open_in_excel_is_found_before_any_work(tmp_path, immutable):
+    """chattr +i stands in for a workbook open in Excel (test_files.py): refused at once, unchanged."""
+    annex = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", LISTS)
+    target = Path(shutil.copy(SAMPLE, tmp_path / "export.xlsx"))
+    immutable(target)
+    result = run_cli("annex-a", annex, "--into", target)
+    assert result.returncode == 1
+    assert "export.xlsx is open in another program (Excel?) or locked" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert target.read_bytes() == SAMPLE.read_bytes()

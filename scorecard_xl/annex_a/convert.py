@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.template import Template, load_template
+from ..files import check_replaceable
 from ..model import Export, InputError, Problem
 from ..progress import Stages
 from .build import compute
@@ -67,6 +68,7 @@ def convert(paths: list[Path], template: Template, target: Path, *, into: bool =
     from ..reading.reader import read_export
 
     stages = stages or Stages(enabled=False)
+    check_replaceable(target)  # before any work: an export open in Excel is found now, not after reading
     paths = [Path(p) for p in paths]
     when = report_dates(paths, dates)
     teams = TeamMap(template, read_teams_csv(teams_csv, template) if teams_csv else None)
