@@ -29,7 +29,6 @@ from pydantic import (
 )
 from pydantic.functional_validators import BeforeValidator
 
-from ..annex_a import ACTIVITY_RULES, INDICATOR_RULES, RULE_SETTINGS
 from ..months import parse_month
 from ..names import clashes, closest, match, name_key
 
@@ -103,6 +102,43 @@ class Unit(_Model):
             yield from child.walk(self)
 
 
+# The Annex A rules (annex_a/rules.py), by name -> what each gives: an activity measure ("snapshot": open at the month's end;
+# "events": the month's count) or an indicator ("percent": children over children;
+# "average": days over children).
+ANNEX_A_ACTIVITY_RULES = {
+    "caseloads": "snapshot",
+    "referrals": "events",
+    "cf_assessments": "events",
+    "cp_plans": "snapshot",
+    "cp_starts": "events",
+    "cp_ends": "events",
+    "lac": "snapshot",
+    "uasc_lac": "snapshot",
+    "lac_starts": "events",
+    "lac_ends": "events",
+}
+ANNEX_A_INDICATOR_RULES = {
+    "re_referral_12m": "percent",
+    "assessment_45_working_days": "percent",
+    "child_seen_at_assessment": "percent",
+    "cp_plan_18_months": "percent",
+    "cp_second_or_subsequent": "percent",
+    "cla_3plus_placements": "percent",
+    "cp_visit_within_days": "percent",
+    "care_leavers_in_touch": "percent",
+    "care_leavers_suitable_accommodation": "percent",
+    "care_leavers_eet": "percent",
+    "adoption_a1_days": "average",
+    "adoption_a2_days": "average",
+}
+# Rules that take a setting in the template, and what it is.
+ANNEX_A_RULE_SETTINGS = {
+    "cp_visit_within_days": {"days"},
+    "care_leavers_suitable_accommodation": {"denominator"},
+    "care_leavers_eet": {"denominator"},
+}
+
+
 class AnnexARule(_Model):
     """The Annex A rule that computes a measure or an indicator (`scorecard-xl annex-a`), and
     its settings: written `annex_a: re_referral_12m` or `annex_a: {rule: ..., days: 10}`."""
@@ -113,7 +149,7 @@ class AnnexARule(_Model):
 
     @model_validator(mode="after")
     def _settings_fit(self) -> AnnexARule:
-        allowed = RULE_SETTINGS.get(self.rule, set())
+        allowed = ANNEX_A_RULE_SETTINGS.get(self.rule, set())
         for setting in ("days", "denominator"):
             given = getattr(self, setting) is not None
             if given and setting not in allowed:
@@ -149,7 +185,7 @@ class ActivityMeasure(_Model):
 
     @model_validator(mode="after")
     def _rule_fits(self) -> ActivityMeasure:
-        kind = _known_rule(self.annex_a, ACTIVITY_RULES, f"activity measure {self.column!r}")
+        kind = _known_rule(self.annex_a, ANNEX_A_ACTIVITY_RULES, f"activity measure {self.column!r}")
         if kind is not None and kind != self.kind:
             raise ValueError(f"activity measure {self.column!r}: rule {self.annex_a.rule!r} counts "
                              f"{'cases open at the month end' if kind == 'snapshot' else 'the month events'}, "
@@ -202,7 +238,7 @@ class Indicator(_Model):
 
     @model_validator(mode="after")
     def _check_targets(self) -> Indicator:
-        kind = _known_rule(self.annex_a, INDICATOR_RULES, f"indicator {self.id}")
+        kind = _known_rule(self.annex_a, ANNEX_A_INDICATOR_RULES, f"indicator {self.id}")
         if kind is not None and kind != self.unit:
             raise ValueError(f"indicator {self.id}: rule {self.annex_a.rule!r} gives a {kind}, "
                              f"but the indicator's unit is {self.unit!r}")
