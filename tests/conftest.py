@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import shutil
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -287,3 +289,27 @@ def pytest_configure(config) -> None:
             raise pytest.UsageError("SCORECARD_XL_TEST_WHEEL is set but scorecard_xl is imported from the checkout; "
                                     "install the wheel (pip install dist/*.whl) and run `pytest`, not "
                                     "`python -m pytest`")
+
+
+# ----------------------------------------------------------------------------- a file open in Excel
+
+def _chattr(flag: str, path: Path) -> bool:
+    tool = shutil.which("chattr")
+    if tool is None:
+        return False
+    return subprocess.run([tool, flag, str(path)], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def immutable():
+    """chattr +i, undone after the test (so pytest can remove the folder)."""
+    locked: list[Path] = []
+
+    def lock(path: Path) -> None:
+        if not _chattr("+i", path):
+            pytest.skip("chattr +i is not available here (needs root and a file system with attributes)")
+        locked.append(path)
+
+    yield lock
+    for path in locked:
+        _chattr("-i", path)

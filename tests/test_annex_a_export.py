@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from annex_a_fixtures import write_annex_a
-from test_files import immutable  # noqa: F401 - a fixture
 from workbook_fixtures import load_workbook, run_cli
 
 from scorecard_xl.engine.template import load_template
@@ -119,7 +118,7 @@ def test_an_area_row_in_a_computed_month_is_refused(tmp_path, kent):
 
 
 def test_an_export_open_in_excel_is_found_before_any_work(tmp_path, immutable):
-    """chattr +i stands in for a workbook open in Excel (test_files.py): refused at once, unchanged."""
+    """chattr +i stands in for a workbook open in Excel (conftest.py): refused at once, unchanged."""
     annex = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", LISTS)
     target = Path(shutil.copy(SAMPLE, tmp_path / "export.xlsx"))
     immutable(target)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import signal
 import stat
 import subprocess
@@ -184,28 +183,6 @@ def test_missing_folder_and_folder_refusing_new_files(folder, monkeypatch):
 
 
 # ----------------------------------------------------------------------------- the real command
-
-def _chattr(flag: str, path: Path) -> bool:
-    tool = shutil.which("chattr")
-    if tool is None:
-        return False
-    return subprocess.run([tool, flag, str(path)], capture_output=True).returncode == 0
-
-
-@pytest.fixture
-def immutable():
-    """chattr +i, undone after the test (so pytest can remove the folder)."""
-    locked: list[Path] = []
-
-    def lock(path: Path) -> None:
-        if not _chattr("+i", path):
-            pytest.skip("chattr +i is not available here (needs root and a file system with attributes)")
-        locked.append(path)
-
-    yield lock
-    for path in locked:
-        _chattr("-i", path)
-
 
 def _reporting_month(workbook: Path) -> str:
     book = load_workbook(workbook, read_only=True)

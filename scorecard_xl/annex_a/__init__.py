@@ -10,7 +10,6 @@ The pipeline, one module each:
 - build.py ............... the rules the template names, as the export's rows
 - export.py .............. written as a new export, or merged into an existing one
 
-The rules' names, which the template checks, are in engine/template.py (ANNEX_A_ACTIVITY_RULES,
-ANNEX_A_INDICATOR_RULES):
-the engine never imports this package.
+The rules' names, which the template checks, are in engine/template.py
+(ANNEX_A_ACTIVITY_RULES, ANNEX_A_INDICATOR_RULES): the engine never imports this package.
 """
