@@ -127,3 +127,20 @@ def test_an_export_open_in_excel_is_found_before_any_work(tmp_path, immutable):
     assert "export.xlsx is open in another program (Excel?) or locked" in result.stderr
     assert "Traceback" not in result.stderr
     assert target.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_from_python(tmp_path):
+    from scorecard_xl import from_annex_a
+    from scorecard_xl.model import InputError
+
+    annex = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", LISTS)
+    done = from_annex_a([annex], output=tmp_path / "new.xlsx")
+    assert (tmp_path / "new.xlsx").is_file()
+    assert done.summary[0].startswith("Activity: ") and len(done.export.activity) > 0
+    with pytest.raises(ValueError, match="give either into= "):
+        from_annex_a([annex])
+    bad = write_annex_a(tmp_path / "annex-a-2016-07-31.xlsx", LISTS, omit=(7,))
+    with pytest.raises(InputError) as caught:
+        from_annex_a([bad], output=tmp_path / "other.xlsx")
+    assert "missing List 7" in str(caught.value)
+    assert not (tmp_path / "other.xlsx").exists()
