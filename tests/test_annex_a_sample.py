@@ -98,3 +98,9 @@ def test_sample_end_to_end_to_a_scorecard(tmp_path, independent):
               and r[at["Cohort"]] == "All" and str(r[at["Month"]])[:7] == "2016-08"]
     assert len(county) == 1
     assert county[0][at["Numerator"]] == num and county[0][at["Denominator"]] == den
+    # The run's notes are on the Data Quality sheet, counted in its rows table.
+    quality = list(book["Data Quality"].iter_rows(values_only=True))
+    notes_row = next(r for r in quality if r[0] == "Notes")
+    assert notes_row[1] == notes_row[3] > 0
+    assert any("counted as not seen (Annex A List 4)" in str(r[-1]) or any(
+        "counted as not seen (Annex A List 4)" in str(c) for c in r) for r in quality)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ...engine.template import Template
 from ...model import Export, Scorecard
+from ...names import name_key
 from .activity import activity_sheet
 from .contents import contents_sheet, workbook_title
 from .exceptions import exceptions_sheet
@@ -99,6 +100,9 @@ def workbook_layout(scorecard: Scorecard, template: Template, export: Export, so
         "Written To": ["Activity Data", "Indicator Data", "Exceptions (this month's Red indicators)"],
         "Rows Written": [written("Activity Data"), written("Indicator Data"), shown],
     })
+    if "Notes" in export.rows_read:  # an export's own notes (annex-a writes them): warnings, below
+        notes = sum(1 for w in warnings if w.sheet is not None and name_key(w.sheet) == name_key("Notes"))
+        rows.loc[len(rows)] = ["Notes", export.rows_read["Notes"], "Data Quality (the warnings below)", notes]
     note = ("Every input row is written to a raw data sheet" if county else
             f"The rows of {unit} and the units under it are written to the raw data sheets; the export's other "
             "rows are not in this workbook")
