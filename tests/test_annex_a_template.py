@@ -50,7 +50,7 @@ def test_kent_maps_the_issue_table():
     (lambda d: indicator(d, "1").update(annex_a={"rule": "re_referral_12m", "days": 5}),
      "annex_a rule 're_referral_12m' takes no 'days' setting"),
     (lambda d: d["activity_measures"][0].update(annex_a="referrals"),
-     "activity measure 'Caseloads': rule 'referrals' counts the month events, but the measure is kind 'snapshot'"),
+     "activity measure 'Caseloads': rule 'referrals' counts the month's events, but the measure is kind 'snapshot'"),
     (lambda d: d["annex_a"]["teams"].update({"North Duty": "North Kent"}),
      "annex_a.teams: 'North Duty' maps to 'North Kent', which has units under it"),
     (lambda d: d["annex_a"]["teams"].update({"North Duty": "Nowhere CSWT"}),

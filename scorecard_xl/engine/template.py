@@ -187,8 +187,8 @@ class ActivityMeasure(_Model):
     def _rule_fits(self) -> ActivityMeasure:
         kind = _known_rule(self.annex_a, ANNEX_A_ACTIVITY_RULES, f"activity measure {self.column!r}")
         if kind is not None and kind != self.kind:
-            raise ValueError(f"activity measure {self.column!r}: rule {self.annex_a.rule!r} counts "
-                             f"{'cases open at the month end' if kind == 'snapshot' else 'the month events'}, "
+            counts = "cases open at the month's end" if kind == "snapshot" else "the month's events"
+            raise ValueError(f"activity measure {self.column!r}: rule {self.annex_a.rule!r} counts {counts}, "
                              f"but the measure is kind {self.kind!r}")
         return self
 
