@@ -311,10 +311,10 @@ def _annex_a_files(given: list[Path]) -> list[Path]:
         matches = [m for m in matches if not m.name.startswith("~$")]
         if not matches:
             raise typer.BadParameter(f"no .xlsx file in {item}" if item.is_dir() else f"no file matches {item}",
-                                     param_hint="FILE...")
+                                     param_hint="FILE")
         for path in matches:
             if not path.is_file():
-                raise typer.BadParameter(f"file {str(path)!r} does not exist", param_hint="FILE...")
+                raise typer.BadParameter(f"file {str(path)!r} does not exist", param_hint="FILE")
         found += [m for m in matches if m not in found]
     return found
 
@@ -329,7 +329,7 @@ def _annex_a_files(given: list[Path]) -> list[Path]:
     "`scorecard-xl generate` on it."))
 def annex_a(
     files: Annotated[list[Path], typer.Argument(
-        metavar="FILE...", help="Annex A workbooks (.xlsx), one per report date; a folder (its .xlsx files) or a "
+        metavar="FILE", help="Annex A workbooks (.xlsx), one per report date; a folder (its .xlsx files) or a "
         "pattern such as annex-a/annex-a-*.xlsx (expanded here too, for Windows shells that do not).")],
     into: Annotated[Optional[Path], typer.Option(
         "--into", metavar="EXPORT.xlsx", exists=True, dir_okay=False, readable=True,
