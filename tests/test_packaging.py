@@ -79,6 +79,11 @@ def test_wheel_holds_every_module_and_template(wheel):
     assert not [n for n in names if n.startswith(("tests/", "samples/", "benchmarks/"))]
 
 
+def test_the_readme_names_the_wheel_of_this_version(wheel):
+    """The README tells an analyst which file to install: the wheel this checkout builds."""
+    assert f"pip install {wheel.name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
 def test_wheel_declares_the_console_script(wheel):
     with zipfile.ZipFile(wheel) as archive:
         entry_points = next(n for n in archive.namelist() if n.endswith("entry_points.txt"))
