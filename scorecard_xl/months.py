@@ -18,6 +18,22 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T].*)?")
 _NAMED = re.compile(r"([A-Za-z]{3,9})[\s\-]+(\d{4})")
 
 
+def excel_serial_day(value: float) -> dt.date | None:
+    """The day an Excel serial number stands for (a date not formatted as one); only 1950 to
+    2099, so a year typed as a plain number (2016) is refused rather than read as July 1905."""
+    if 18264 <= value < 73051:
+        return (EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
+    return None
+
+
+def month_span(months) -> str:
+    """Months, in order, as text: "Aug 2016", or "Mar 2016 to Aug 2016" (first to last)."""
+    months = sorted(months)
+    if not months:
+        return "no month"
+    return f"{months[0]:%b %Y}" if len(months) == 1 else f"{months[0]:%b %Y} to {months[-1]:%b %Y}"
+
+
 def parse_month(value: object, iso_only: bool = False) -> dt.date | None:
     """The month of an Excel date (any day), a serial day number, or text such as 2016-08,
     2016-08-31, Aug 2016 or August 2016; None when it is none of these.
@@ -27,12 +43,8 @@ def parse_month(value: object, iso_only: bool = False) -> dt.date | None:
     if isinstance(value, (dt.datetime, dt.date)):
         return dt.date(value.year, value.month, 1)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # An Excel serial date that was not formatted as a date; only 1950 to 2099, so a year
-        # typed as a plain number (2016) is refused rather than read as July 1905.
-        if 18264 <= value < 73051:
-            day = EXCEL_EPOCH + dt.timedelta(days=float(value))
-            return dt.date(day.year, day.month, 1)
-        return None
+        day = excel_serial_day(value)
+        return None if day is None else dt.date(day.year, day.month, 1)
     text = str(value).strip()
     m = _ISO.fullmatch(text)
     if m:

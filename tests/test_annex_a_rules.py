@@ -300,7 +300,7 @@ def in_memory_file(report: dt.date, referrals: list[tuple[str, dt.date]]) -> Ann
         for c in spec.columns:
             if c.kind == "date":
                 frame[c.name] = pd.to_datetime(frame[c.name])
-        lists[spec.number] = frame.assign(Row=range(2, len(frame) + 2), Sheet=spec.label)
+        lists[spec.number] = frame.assign(Row=range(2, len(frame) + 2))
     return AnnexAFile(Path(f"annex-a-{report}.xlsx"), pd.Timestamp(report), lists)
 
 

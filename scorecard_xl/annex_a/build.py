@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..engine.template import Template
 from ..model import Problem
-from .rules import ITEM_COLUMNS, RULES, months_for
+from ..months import month_span
+from .rules import ADOPTION_SPANS, ITEM_COLUMNS, RULES, adopted_in, authorised_in, months_for
 from .stacking import Stack
 
 
@@ -32,25 +33,21 @@ class Computed:
         return pd.DatetimeIndex(sorted(set(self.activity["Month"])))
 
 
-def _month_span(months: pd.DatetimeIndex) -> str:
-    if len(months) == 0:
-        return "no month"
-    return f"{months[0]:%b %Y}" if len(months) == 1 else f"{months[0]:%b %Y} to {months[-1]:%b %Y}"
-
-
 def compute(stack: Stack, template: Template) -> Computed:
     teams = [u for u, node in template.units.items() if not node.units]
     notes: list[Problem] = []
 
     # ---- activity
     measures = [m for m in template.activity_measures if m.annex_a is not None]
-    counted = []
+    counted, months = [], set()
     for measure in measures:
         rule = RULES[measure.annex_a.rule]
-        items = _every_month(rule, stack, months_for(rule, stack), measure.annex_a)
+        covered = months_for(rule, stack)
+        months.update(covered)
+        items = _every_month(rule, stack, covered, measure.annex_a)
         counted.append(items.groupby(["Month", "Unit"]).size().rename("Value").reset_index()
                        .assign(Measure=measure.column))
-    months = sorted(_activity_months(stack, measures))
+    months = sorted(months)
     grid = pd.MultiIndex.from_product([months, teams], names=["Month", "Unit"])
     activity = pd.DataFrame(index=grid).reset_index()
     if counted:
@@ -78,7 +75,7 @@ def compute(stack: Stack, template: Template) -> Computed:
             left = stack.months(rule.list_number).difference(wanted)
             if len(left):
                 notes.append(Problem("warning", f"indicator {indicator.id} ({rule.name}) is left empty for "
-                                                f"{_month_span(left)}: each month needs the 12 months before it, and "
+                                                f"{month_span(left)}: each month needs the 12 months before it, and "
                                                 f"the files cover from {stack.months(rule.list_number)[0]:%b %Y}"))
         if not len(wanted):
             continue
@@ -104,30 +101,19 @@ def _every_month(rule, stack: Stack, months, settings) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["Month", *ITEM_COLUMNS])
 
 
-def _activity_months(stack: Stack, measures) -> set:
-    months = set()
-    for measure in measures:
-        months |= set(months_for(RULES[measure.annex_a.rule], stack))
-    return months
-
-
 def _notes_for(rule: str, indicator: str, stack: Stack, months: pd.DatetimeIndex) -> list[Problem]:
     """What an analyst should know about how the figures were counted, month by month."""
     notes = []
-    if rule == "child_seen_at_assessment":
-        for month in months:
-            rows = stack.rows(4, month)
-            rows = rows[(rows["authorised"] >= month) & (rows["authorised"] <= month + pd.offsets.MonthEnd(0))]
-            unknown = int((rows["seen"] != "Yes").sum() - (rows["seen"] == "No").sum())
+    for month in months:
+        if rule == "child_seen_at_assessment":
+            unknown = int((~authorised_in(stack, month)["seen"].isin(["Yes", "No"])).sum())
             if unknown:
                 notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {unknown} assessment"
                                                 f"{'s' if unknown > 1 else ''} authorised with child seen Unknown or "
                                                 "blank, counted as not seen (Annex A List 4)"))
-    if rule in ("adoption_a1_days", "adoption_a2_days"):
-        since, until = ("entered_care", "placed") if rule == "adoption_a1_days" else ("placement_order", "matched")
-        for month in months:
-            rows = stack.rows(10, month)
-            adopted = rows[(rows["adopted"] >= month) & (rows["adopted"] <= month + pd.offsets.MonthEnd(0))]
+        if rule in ADOPTION_SPANS:
+            since, until = ADOPTION_SPANS[rule]
+            adopted = adopted_in(stack, month)
             lacking = int((adopted[since].isna() | adopted[until].isna()).sum())
             if lacking:
                 notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {lacking} adopted "

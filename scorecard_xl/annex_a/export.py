@@ -26,9 +26,18 @@ import pandas as pd
 from ..engine.template import Template
 from ..files import FileSet
 from ..model import SCALE, Export, InputError, Problem
+from ..months import month_span
+from ..reading.reader import (
+    ACTIVITY,
+    COMMENTARY,
+    COMMENTARY_COLUMNS,
+    COMMENTARY_TEAM,
+    INDICATOR_COLUMNS,
+    INDICATORS,
+    NOTE,
+    NOTES,
+)
 from .build import Computed
-
-ACTIVITY, INDICATORS, COMMENTARY, NOTES = "Activity", "Indicators", "Commentary", "Notes"
 
 
 @dataclass
@@ -45,7 +54,7 @@ def _months_text(months) -> str:
         return "none"
     if len(months) <= 3:
         return ", ".join(f"{m:%b %Y}" for m in months)
-    return f"{len(months)} months, {months[0]:%b %Y} to {months[-1]:%b %Y}"
+    return f"{len(months)} months, {month_span(months)}"
 
 
 def merge(computed: Computed, template: Template, existing: Export | None) -> Merged:
@@ -55,25 +64,21 @@ def merge(computed: Computed, template: Template, existing: Export | None) -> Me
     ours = computed.activity.copy()
     for column in kept_measures:
         ours[column] = pd.array([pd.NA] * len(ours), dtype="Int64")
-    summary = []
+    # The reader's units: numerators and denominators in 1/SCALE.
+    scaled = computed.indicators.assign(Numerator=computed.indicators["Numerator"] * SCALE,
+                                        Denominator=computed.indicators["Denominator"] * SCALE)
     if existing is None:
-        activity = ours
-        indicators = computed.indicators.assign(Numerator=computed.indicators["Numerator"] * SCALE,
-                                                Denominator=computed.indicators["Denominator"] * SCALE)
+        activity, indicators = ours, scaled
         commentary = pd.DataFrame(columns=["Month", "Indicator", "Unit", "Commentary"])
-        summary.append(f"Activity: {len(ours):,} rows for {_months_text(computed.activity_months)}; "
-                       f"{', '.join(kept_measures) or 'no measure'} left blank (not in Annex A)")
+        summary = [f"Activity: {len(ours):,} rows for {_months_text(computed.activity_months)}; "
+                   f"{', '.join(kept_measures) or 'no measure'} left blank (not in Annex A)",
+                   f"Indicators: {len(indicators):,} rows for indicators {', '.join(computed.indicator_months)}"]
     else:
-        activity, text = _merge_activity(ours, existing.activity[["Month", "Unit", *measures]], computed,
-                                         kept_measures, template)
-        summary.append(text)
-        indicators, text = _merge_indicators(computed, existing.indicators)
-        summary.append(text)
+        activity, activity_text = _merge_activity(ours, existing.activity[["Month", "Unit", *measures]], computed,
+                                                  kept_measures, template)
+        indicators, indicators_text = _merge_indicators(scaled, computed, existing.indicators)
         commentary = existing.commentary[["Month", "Indicator", "Unit", "Commentary"]]
-        summary.append(f"Commentary: {len(commentary):,} rows kept")
-    if existing is None:
-        summary.append(f"Indicators: {len(indicators):,} rows for indicators "
-                       f"{', '.join(computed.indicator_months)}")
+        summary = [activity_text, indicators_text, f"Commentary: {len(commentary):,} rows kept"]
     activity = activity.sort_values(["Month", "Unit"], key=_tree_order(template), kind="stable")
     indicators = indicators.sort_values(["Month", "Indicator", "Unit", "UASC"], key=_tree_order(template),
                                         kind="stable")
@@ -122,9 +127,7 @@ def _merge_activity(ours: pd.DataFrame, theirs: pd.DataFrame, computed: Computed
     return activity, text
 
 
-def _merge_indicators(computed: Computed, theirs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    ours = computed.indicators.assign(Numerator=computed.indicators["Numerator"] * SCALE,
-                                      Denominator=computed.indicators["Denominator"] * SCALE)
+def _merge_indicators(ours: pd.DataFrame, computed: Computed, theirs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     replaced = pd.Series(False, index=theirs.index)
     for indicator, months in computed.indicator_months.items():
         replaced |= (theirs["Indicator"] == indicator) & theirs["Month"].isin(months)
@@ -171,25 +174,26 @@ def write_export(merged: Merged, notes: list[Problem], template: Template, path:
             number(ws, r, c, value)
     ws.autofilter(0, 0, len(merged.activity), len(measures) + 1)
 
-    ws = sheet(INDICATORS, ["Month", "Indicator", "Team", "UASC", "Numerator", "Denominator"], [10, 10, 28, 6, 12, 12])
+    ws = sheet(INDICATORS, INDICATOR_COLUMNS, [10, 10, 28, 6, 12, 12])
+    with_denominator = {i.id for i in template.indicators if i.has_denominator}
     for r, row in enumerate(merged.indicators.itertuples(index=False), start=1):
         ws.write_datetime(r, 0, row.Month.to_pydatetime(), month)
         ws.write_string(r, 1, row.Indicator)
         ws.write_string(r, 2, row.Unit)
         ws.write_string(r, 3, "Y" if row.UASC else "N")
         ws.write_number(r, 4, row.Numerator / SCALE)
-        if template.indicator(row.Indicator).has_denominator:
+        if row.Indicator in with_denominator:
             ws.write_number(r, 5, row.Denominator / SCALE)
     ws.autofilter(0, 0, len(merged.indicators), 5)
 
-    ws = sheet(COMMENTARY, ["Month", "Indicator", "Team", "Commentary"], [10, 10, 28, 100])
+    ws = sheet(COMMENTARY, [*COMMENTARY_COLUMNS[:2], COMMENTARY_TEAM, COMMENTARY_COLUMNS[2]], [10, 10, 28, 100])
     for r, row in enumerate(merged.commentary.itertuples(index=False), start=1):
         ws.write_datetime(r, 0, row.Month.to_pydatetime(), month)
         ws.write_string(r, 1, row.Indicator)
         ws.write_string(r, 2, "" if row.Unit == root else row.Unit)
         ws.write_string(r, 3, row.Commentary)
 
-    ws = sheet(NOTES, ["Note"], [140])
+    ws = sheet(NOTES, [NOTE], [140])
     for r, note in enumerate(notes, start=1):
         ws.write_string(r, 0, f"{note.location}: {note.message}" if note.location else note.message)
     workbook.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -21,17 +22,16 @@ import numpy as np
 import pandas as pd
 
 from ..model import InputError, Problem
+from ..months import excel_serial_day
 from ..names import closest, name_key
 from ..reading.filecheck import check_file
-from ..reading.reader import SheetReader
+from ..reading.reader import HEADER_SEARCH_ROWS, SheetReader
 from .lists import Column, ListSpec, header_key, list_number, lists_spec
 
-HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common; further down is not a header
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _TEXT_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
 _CODE_PREFIX = re.compile(r"^\s*[a-z]\)\s*", re.IGNORECASE)  # "a) Yes" -> "Yes"
 _LEADING_CODE = re.compile(r"^\s*([A-Za-z]{1,2}\d{1,2})(?![0-9A-Za-z])")  # "V3: Short breaks" -> "V3"
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?<!/)>\s*<f[\s>/]')
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?(?<!/)>\s*<f[\s>/]')
 _REPORT_DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -40,14 +40,12 @@ class AnnexAFile:
     """One workbook's lists, read and checked.
 
     lists: list number -> a frame with one column per spec column (ids and codes as text,
-    teams as written, dates as datetime64, counts as Int64), `Row` (Excel's row number) and
-    `Sheet` (the sheet's name).
+    teams as written, dates as datetime64, counts as Int64) and `Row` (Excel's row number).
     """
 
     path: Path
     report_date: pd.Timestamp
     lists: dict[int, pd.DataFrame]
-    sheets: dict[int, str] = field(default_factory=dict)  # list number -> sheet name
     problems: list[Problem] = field(default_factory=list)  # warnings (errors raise)
     ignored: list[int] = field(default_factory=list)  # lists it has that no rule reads (1, 2, 5, 11)
 
@@ -77,8 +75,8 @@ def read_annex_a(path: str | Path, report_date: dt.date) -> AnnexAFile:
     spec = lists_spec()
     problems: list[Problem] = []
 
-    def problem(severity: str, message: str, sheet: str | None = None) -> None:
-        problems.append(Problem(severity, message, sheet, file=path.name))
+    def problem(severity: str, message: str) -> None:
+        problems.append(Problem(severity, message, file=path.name))
 
     by_list: dict[int, list[str]] = {}
     for name in names:
@@ -92,7 +90,6 @@ def read_annex_a(path: str | Path, report_date: dt.date) -> AnnexAFile:
     formulas = _formula_cells(path, names)
     report = pd.Timestamp(report_date)
     frames: dict[int, pd.DataFrame] = {}
-    sheets: dict[int, str] = {}
     for list_spec in spec.lists:
         found = by_list.get(list_spec.number, [])
         if not found:
@@ -112,10 +109,9 @@ def read_annex_a(path: str | Path, report_date: dt.date) -> AnnexAFile:
         problems.extend(dataclasses.replace(p, file=path.name) for p in reader.problems())
         if frame is not None:
             frames[list_spec.number] = frame
-            sheets[list_spec.number] = sheet_name
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
-    return AnnexAFile(path, report, frames, sheets, problems, ignored)
+    return AnnexAFile(path, report, frames, problems, ignored)
 
 
 class _ListReader(SheetReader):
@@ -136,7 +132,8 @@ class _ListReader(SheetReader):
         header_row = header_index + 1  # Excel's number
         positions: dict[str, int] = {}
         for column in self.spec.columns:
-            at = [i for i, h in enumerate(header) if h in column.keys]
+            keys = column.keys
+            at = [i for i, h in enumerate(header) if h in keys]
             if len(at) > 1:
                 self.error(f"column {column.header!r} appears {len(at)} times; keep one", row=header_row,
                            column=column.header)
@@ -162,7 +159,6 @@ class _ListReader(SheetReader):
         for column in self.spec.columns:
             out[column.name] = self._parse(cells[column.name], rows, column)
         self._check_rows(out)
-        out["Sheet"] = self.name
         return out
 
     def _find_header(self) -> int | None:
@@ -291,8 +287,8 @@ def _as_date(value: object) -> pd.Timestamp | None:
     if isinstance(value, dt.date):
         return pd.Timestamp(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # A serial day number not formatted as a date; only 1950 to 2099 (a year typed as 2016 is not a date).
-        return pd.Timestamp(EXCEL_EPOCH + dt.timedelta(days=int(value))) if 18264 <= value < 73051 else None
+        day = excel_serial_day(value)
+        return None if day is None else pd.Timestamp(day)
     text = str(value).strip()
     text = re.sub(r"[ T]00:00(:00)?$", "", text)  # a date exported with midnight
     for form in _TEXT_DATE_FORMATS:
@@ -328,6 +324,8 @@ def _code_reader(column: Column):
 def _formula_cells(path: Path, sheet_names: list[str]) -> dict[str, dict[tuple[int, int], str]]:
     """{sheet name: {(Excel row, 0-based column): reference}} of every formula cell, from the
     workbook's XML (calamine gives values only). Only .xlsx/.xlsm hold this; others give {}."""
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -344,8 +342,9 @@ def _formula_cells(path: Path, sheet_names: list[str]) -> dict[str, dict[tuple[i
                 continue
             cells = {}
             for match in _FORMULA_CELL.finditer(data):
-                letters, row = match[1].decode(), int(match[2])
-                cells[(row, _column_index(letters))] = f"{letters}{row}"
+                ref = match[1].decode()
+                row, col = xl_cell_to_rowcol(ref)
+                cells[(row + 1, col)] = ref
             found[name] = cells
         return found
 
@@ -364,8 +363,6 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         if rid and target:
             path = target[1].lstrip("/")
             targets[rid[1]] = path if path.startswith("xl/") else f"xl/{path}"
-    import html
-
     parts = {}
     for sheet in re.finditer(r"<sheet\b[^>]*>", workbook):
         name = re.search(r'name="([^"]*)"', sheet[0])
@@ -374,9 +371,3 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
             parts[html.unescape(name[1])] = targets[rid[1]]
     return parts
 
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1

@@ -58,7 +58,7 @@ def month_end(month: pd.Timestamp) -> pd.Timestamp:
     return month + pd.offsets.MonthEnd(0)
 
 
-def _in_month(dates: pd.Series, month: pd.Timestamp) -> pd.Series:
+def in_month(dates: pd.Series, month: pd.Timestamp) -> pd.Series:
     return (dates >= month) & (dates <= month_end(month))
 
 
@@ -70,15 +70,22 @@ def _open_at(rows: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return found[~found["child"].duplicated(keep="last")]
 
 
-def _items(rows: pd.DataFrame, numerator: pd.Series | np.ndarray | int = 1, denominator=1) -> pd.DataFrame:
+def _items(rows: pd.DataFrame, numerator: pd.Series | np.ndarray | int = 1) -> pd.DataFrame:
+    """One item per row, counting 1 in the denominator and `numerator` (1, a flag or days) above it."""
     return pd.DataFrame({"Unit": rows["unit"].to_numpy(), "UASC": rows["uasc"].to_numpy(dtype=bool),
                          "Numerator": np.broadcast_to(np.asarray(numerator, dtype=np.int64), len(rows)),
-                         "Denominator": np.broadcast_to(np.asarray(denominator, dtype=np.int64), len(rows))})
+                         "Denominator": np.ones(len(rows), dtype=np.int64)})
 
 
 def _care(rows: pd.DataFrame) -> pd.DataFrame:
     """List 8 without short breaks."""
     return rows[~rows["legal_status"].isin(SHORT_BREAKS)]
+
+
+def authorised_in(stack: Stack, month: pd.Timestamp) -> pd.DataFrame:
+    """List 4's assessments authorised in M."""
+    rows = stack.rows(4, month)
+    return rows[in_month(rows["authorised"], month)]
 
 
 RULES: dict[str, Rule] = {}
@@ -103,14 +110,13 @@ def caseloads(stack, month, settings):
 def referrals(stack, month, settings):
     """List 3 referrals dated in M."""
     rows = stack.rows(3, month)
-    return _items(rows[_in_month(rows["referral"], month)])
+    return _items(rows[in_month(rows["referral"], month)])
 
 
 @rule("cf_assessments", 4)
 def cf_assessments(stack, month, settings):
     """List 4 assessments authorised in M."""
-    rows = stack.rows(4, month)
-    return _items(rows[_in_month(rows["authorised"], month)])
+    return _items(authorised_in(stack, month))
 
 
 @rule("cp_plans", 7)
@@ -122,13 +128,13 @@ def cp_plans(stack, month, settings):
 @rule("cp_starts", 7)
 def cp_starts(stack, month, settings):
     rows = stack.rows(7, month)
-    return _items(rows[_in_month(rows["start"], month)])
+    return _items(rows[in_month(rows["start"], month)])
 
 
 @rule("cp_ends", 7)
 def cp_ends(stack, month, settings):
     rows = stack.rows(7, month)
-    return _items(rows[_in_month(rows["end"], month)])
+    return _items(rows[in_month(rows["end"], month)])
 
 
 @rule("lac", 8)
@@ -147,13 +153,13 @@ def uasc_lac(stack, month, settings):
 @rule("lac_starts", 8)
 def lac_starts(stack, month, settings):
     rows = _care(stack.rows(8, month))
-    return _items(rows[_in_month(rows["start"], month)])
+    return _items(rows[in_month(rows["start"], month)])
 
 
 @rule("lac_ends", 8)
 def lac_ends(stack, month, settings):
     rows = _care(stack.rows(8, month))
-    return _items(rows[_in_month(rows["end"], month)])
+    return _items(rows[in_month(rows["end"], month)])
 
 
 # ----------------------------------------------------------------------------- indicators
@@ -162,7 +168,7 @@ def lac_ends(stack, month, settings):
 def re_referral_12m(stack, month, settings):
     """Referrals in M whose child had another referral in the 12 months before (from every file)."""
     rows = stack.rows(3, month)
-    rows = rows[_in_month(rows["referral"], month)]
+    rows = rows[in_month(rows["referral"], month)]
     history = stack.referral_history[["child", "referral"]].sort_values(["child", "referral"])
     previous = history.assign(previous=history.groupby("child")["referral"].shift(1))
     # The latest earlier referral of the same child: within [d - 12 months, d) or not.
@@ -195,16 +201,14 @@ def working_days(start: pd.Series, end: pd.Series) -> np.ndarray:
 @rule("assessment_45_working_days", 4)
 def assessment_45_working_days(stack, month, settings):
     """Assessments authorised in M within 45 working days of their start."""
-    rows = stack.rows(4, month)
-    rows = rows[_in_month(rows["authorised"], month)]
+    rows = authorised_in(stack, month)
     return _items(rows, working_days(rows["start"], rows["authorised"]) <= WORKING_DAYS_LIMIT)
 
 
 @rule("child_seen_at_assessment", 4)
 def child_seen_at_assessment(stack, month, settings):
     """Assessments authorised in M whose child was seen (Unknown and blank are not seen)."""
-    rows = stack.rows(4, month)
-    rows = rows[_in_month(rows["authorised"], month)]
+    rows = authorised_in(stack, month)
     return _items(rows, (rows["seen"] == "Yes").to_numpy())
 
 
@@ -220,29 +224,30 @@ def cp_plan_18_months(stack, month, settings):
 def cp_second_or_subsequent(stack, month, settings):
     """Plans starting in M whose child had a plan before."""
     rows = stack.rows(7, month)
-    rows = rows[_in_month(rows["start"], month)]
+    rows = rows[in_month(rows["start"], month)]
     return _items(rows, (rows["previous_plans"] >= 1).to_numpy())
 
 
 @rule("cla_3plus_placements", 8, months="report")
 def cla_3plus_placements(stack, month, settings):
     """Children looked after at R with 3 or more placements in the last 12 months."""
-    rows = stack.at_report(month, 8)
-    looked_after = _open_at(_care(rows), rows_report_day(stack, month))
+    file = stack.at_report(month, 8)
+    looked_after = _open_at(_care(file.lists[8]), file.report_date)
     return _items(looked_after, (looked_after["placements"] >= A_LOT_OF_PLACEMENTS).to_numpy())
 
 
 @rule("cp_visit_within_days", 7, months="report")
 def cp_visit_within_days(stack, month, settings):
     """Plans open at R whose last statutory visit is at most N days before R."""
-    day = rows_report_day(stack, month)
-    plans = _open_at(stack.at_report(month, 7), day)
+    file = stack.at_report(month, 7)
+    day = file.report_date
+    plans = _open_at(file.lists[7], day)
     recent = plans["last_visit"].notna() & ((day - plans["last_visit"]).dt.days <= settings.days)
     return _items(plans, recent.to_numpy())
 
 
 def _care_leavers(stack, month, settings) -> tuple[pd.DataFrame, pd.Series]:
-    rows = stack.at_report(month, 9)
+    rows = stack.at_report(month, 9).lists[9]
     in_touch = rows["in_touch"] == "Yes"
     if settings is not None and settings.denominator == "in_touch":
         return rows[in_touch], in_touch[in_touch]
@@ -268,10 +273,21 @@ def care_leavers_eet(stack, month, settings):
     return _items(rows, (in_touch & eet).to_numpy())
 
 
-def _adoption_days(stack, month, since: str, until: str) -> pd.DataFrame:
-    """Children adopted in M: the days from one date to another (rows lacking either left out)."""
+# The List 10 dates each adoption rule counts the days between.
+ADOPTION_SPANS = {"adoption_a1_days": ("entered_care", "placed"), "adoption_a2_days": ("placement_order", "matched")}
+
+
+def adopted_in(stack: Stack, month: pd.Timestamp) -> pd.DataFrame:
+    """List 10's children adopted in M."""
     rows = stack.rows(10, month)
-    rows = rows[_in_month(rows["adopted"], month) & rows[since].notna() & rows[until].notna()]
+    return rows[in_month(rows["adopted"], month)]
+
+
+def _adoption_days(stack, month, name: str) -> pd.DataFrame:
+    """Children adopted in M: the days from one date to the other (rows lacking either left out)."""
+    since, until = ADOPTION_SPANS[name]
+    rows = adopted_in(stack, month)
+    rows = rows[rows[since].notna() & rows[until].notna()]
     days = (rows[until] - rows[since]).dt.days.to_numpy()
     return _items(rows.assign(unit=stack.root), days)
 
@@ -279,15 +295,11 @@ def _adoption_days(stack, month, since: str, until: str) -> pd.DataFrame:
 @rule("adoption_a1_days", 10)
 def adoption_a1_days(stack, month, settings):
     """Children adopted in M: days from entering care to being placed for adoption."""
-    return _adoption_days(stack, month, "entered_care", "placed")
+    return _adoption_days(stack, month, "adoption_a1_days")
 
 
 @rule("adoption_a2_days", 10)
 def adoption_a2_days(stack, month, settings):
     """Children adopted in M: days from the placement order to the match with adopters."""
-    return _adoption_days(stack, month, "placement_order", "matched")
+    return _adoption_days(stack, month, "adoption_a2_days")
 
-
-def rows_report_day(stack: Stack, month: pd.Timestamp) -> pd.Timestamp:
-    """The report date of the file giving the month's snapshot."""
-    return next(f.report_date for f in reversed(stack.files) if f.report_date.to_period("M") == month.to_period("M"))

@@ -24,6 +24,7 @@ from functools import cached_property
 import pandas as pd
 
 from ..model import InputError, Problem
+from .lists import lists_spec
 from .reading import AnnexAFile
 from .teams import TeamMap
 
@@ -71,11 +72,12 @@ class Stack:
             self._rows[list_number, i] = rows
         return self._rows[list_number, i]
 
-    def at_report(self, month: pd.Timestamp, list_number: int) -> pd.DataFrame | None:
-        """The list as at the report date of the newest file whose report date is in the month."""
+    def at_report(self, month: pd.Timestamp, list_number: int) -> AnnexAFile | None:
+        """The newest file whose report date is in the month and that holds the list: the list as at
+        its report date."""
         for f in reversed(self.files):
             if f.report_date.to_period("M") == month.to_period("M") and list_number in f.lists:
-                return f.lists[list_number]
+                return f
         return None
 
     def report_months(self, list_number: int) -> pd.DatetimeIndex:
@@ -90,9 +92,8 @@ class Stack:
 
     def _with_earlier_episodes(self, list_number: int, newest: int) -> pd.DataFrame:
         rows = self.files[newest].lists[list_number]
-        one_per_child = "start" in rows.columns and list_number in (6, 7, 8)
-        if not one_per_child:
-            return rows
+        if not (lists_spec().get(list_number).one_row_per_child and "start" in rows.columns):
+            return rows  # every event of the window is there (Lists 3, 4), or there are no episodes (9, 10)
         latest_start = rows.groupby("child")["start"].max()
         earlier = []
         for f in self.files[newest - 1::-1] if newest else []:
@@ -109,7 +110,7 @@ class Stack:
         following = combined.groupby("child")["start"].shift(-1)
         open_ended = combined["end"].isna() & following.notna()
         combined.loc[open_ended, "end"] = following[open_ended]  # closed when the next one started
-        return combined.sort_index()
+        return combined
 
 
 def stack(files: list[AnnexAFile], teams: TeamMap, root: str) -> Stack:

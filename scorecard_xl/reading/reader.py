@@ -532,7 +532,7 @@ def _read_notes(sheet: SheetReader, template: Template) -> pd.DataFrame:
         return pd.DataFrame(columns=["Row", "Message"])
     raw = sheet.frame(positions)
     raw = raw[~_is_blank(raw[NOTE])].reset_index(drop=True)
-    text = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip() for v in raw[NOTE]]
+    text = list(sheet.text(raw, NOTE))  # none is empty: no error from text()
     if NOTE_MONTH in positions:
         dated = ~_is_blank(raw[NOTE_MONTH])
         months = sheet.months(raw[dated]) if dated.any() else pd.Series(dtype=object)
