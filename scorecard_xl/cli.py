@@ -296,21 +296,22 @@ def generate(
 
 
 def _annex_a_files(given: list[Path]) -> list[Path]:
-    """The files named: a folder gives its .xlsx files, a pattern (* or ?) its matches, in name order.
-    Excel's lock files (~$name.xlsx, there while a workbook is open) are left out."""
+    """The files named: a folder gives its workbooks (.xlsx, .xlsm, .ods), a pattern (* or ?) its
+    matches, in name order. Excel's lock files (~$name.xlsx, there while a workbook is open) are left out."""
     import glob
 
     found: list[Path] = []
     for item in given:
         if item.is_dir():
-            matches = sorted(item.glob("*.xlsx"))
+            matches = sorted(p for p in item.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm", ".ods"))
         elif not item.exists() and any(ch in str(item) for ch in "*?["):
             matches = sorted(Path(m) for m in glob.glob(str(item)))
         else:
             matches = [item]
         matches = [m for m in matches if not m.name.startswith("~$")]
         if not matches:
-            raise typer.BadParameter(f"no .xlsx file in {item}" if item.is_dir() else f"no file matches {item}",
+            raise typer.BadParameter(f"no workbook (.xlsx, .xlsm, .ods) in {item}" if item.is_dir()
+                                     else f"no file matches {item}",
                                      param_hint="FILE")
         for path in matches:
             if not path.is_file():
@@ -329,7 +330,7 @@ def _annex_a_files(given: list[Path]) -> list[Path]:
     "`scorecard-xl generate` on it."))
 def annex_a(
     files: Annotated[list[Path], typer.Argument(
-        metavar="FILE", help="Annex A workbooks (.xlsx), one per report date; a folder (its .xlsx files) or a "
+        metavar="FILE", help="Annex A workbooks (.xlsx, .xlsm or .ods), one per report date; a folder (its workbooks) or a "
         "pattern such as annex-a/annex-a-*.xlsx (expanded here too, for Windows shells that do not).")],
     into: Annotated[Optional[Path], typer.Option(
         "--into", metavar="EXPORT.xlsx", exists=True, dir_okay=False, readable=True,

@@ -20,7 +20,6 @@ import datetime as dt
 import hashlib
 import html
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -292,47 +291,19 @@ def _lay_out(scorecard: Scorecard, template: Template, export: Export, source: d
     return workbook_layout(scorecard, template, export, source, raw_data, unit)
 
 
-_JOBS: list[tuple[WorkbookLayout, Path]] = []  # what the writer processes of render_all share, copied at fork
-
-
 def render_all(jobs: list[tuple[WorkbookLayout, Path]], workers: int | None = None) -> None:
-    """Write each layout to its path; several workbooks at once in processes forked from this one.
+    """Write each layout to its path; several workbooks at once in processes forked from this one
+    (parallel.py: Linux only, elsewhere one after another)."""
+    from .parallel import forked_map
 
-    Forked (Linux only) so the layouts need no copying; macOS and Windows start processes
-    afresh, which would cost more than it saves, so they write one after another.
-    """
+    for _ in forked_map(_render_job, jobs, workers):
+        pass  # an exception in a worker is raised here, and the pool is stopped
+
+
+def _render_job(job: tuple[WorkbookLayout, Path]) -> None:
     from .workbook.writer import render
 
-    if workers is None:
-        workers = (os.cpu_count() or 1) if sys.platform.startswith("linux") else 1
-    workers = min(workers, len(jobs))
-    if workers <= 1:
-        for layout, path in jobs:
-            render(layout, path)
-        return
-    import multiprocessing
-
-    _JOBS[:] = jobs
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
-            for _ in pool.imap_unordered(_render_job, range(len(jobs))):
-                pass  # an exception in a worker is raised here, and the pool is stopped
-    finally:
-        _JOBS.clear()
-
-
-def _render_job(index: int) -> None:
-    from .workbook.writer import render
-
-    render(*_JOBS[index])
-
-
-def _quiet_worker() -> None:
-    """A writer process stops when told (the parent handles Ctrl+C and stop signals, and cleans up)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    render(*job)
 
 
 def _notes() -> list[str]:

@@ -395,6 +395,9 @@ def independent_figures(paths: list[Path], teams: dict[str, str], root: str = "K
             placements = to_int(row["placements"])
             score(month, "cla_3plus_placements", row, (placements or 0) >= 3)
         for row in lists[9]:
+            # DfE's care leaver figures leave out those who died or went home to their parents.
+            if coded(row["touch"]) in ("died", "returned home", "rhom"):
+                continue
             touch = is_yes(row["touch"])
             score(month, "care_leavers_in_touch", row, touch)
             if touch:
@@ -412,8 +415,11 @@ def independent_figures(paths: list[Path], teams: dict[str, str], root: str = "K
                                       ("adoption_a2_days", "matched", "order")):
                 if row[late] is None or row[early] is None:
                     continue
+                days = (row[late] - row[early]).days
+                if rule == "adoption_a2_days" and days < 0:
+                    days = 0  # matched before the order: no wait at all, as DfE counts A2
                 cell = indicators[(month, rule, root, uasc)]
-                cell[0] += (row[late] - row[early]).days
+                cell[0] += days
                 cell[1] += 1
 
     return ({k: v for k, v in activity.items() if v},

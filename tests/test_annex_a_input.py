@@ -92,10 +92,14 @@ def test_missing_column_names_the_closest(tmp_path):
                "'CIN Close Date'" in e for e in errors_of(path))
 
 
-def test_a_formula_cell_is_refused(tmp_path):
-    path = write_annex_a(tmp_path / "a.xlsx", GOOD, formula=(7, 0, 4))  # List 7, first row, previous plans
-    assert any("sheet 'List 7', row 2, column 'Number of Previous Child Protection Plans': cell E2 holds a formula"
-               in e for e in errors_of(path))
+def test_a_formula_cell_is_read_as_its_value_with_a_warning(tmp_path):
+    path = write_annex_a(tmp_path / "a.xlsx", GOOD, formula=(7, 0, 4))  # List 7, first row, previous plans: =1+1
+    read = read_annex_a(path, REPORT)
+    assert read.lists[7]["previous_plans"].iloc[0] == 2
+    assert [str(p) for p in read.problems] == [
+        "warning: file 'a.xlsx', sheet 'List 7', row 2, column 'Number of Previous Child Protection Plans': cell E2 "
+        "holds a formula; its value as last calculated was read - paste it as a value so the list holds the data "
+        "itself"]
 
 
 # ----------------------------------------------------------------------------- the command

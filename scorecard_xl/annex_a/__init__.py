@@ -4,6 +4,7 @@ The pipeline, one module each:
 
 - lists.py / lists.yaml ... the lists and columns read, as data
 - reading.py ............. one workbook's lists, checked cell by cell
+- cellmarks.py ........... what calamine does not say: formulas and Excel error cells, from the XML
 - teams.py ............... Allocated Team (free text) to the template's units
 - stacking.py ............ several files as one history: deduplicated, newest file wins
 - rules.py ............... the named rules: every activity measure and indicator figure

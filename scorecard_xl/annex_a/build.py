@@ -16,7 +16,7 @@ import pandas as pd
 from ..engine.template import Template
 from ..model import Problem
 from ..months import month_span
-from .rules import ADOPTION_SPANS, ITEM_COLUMNS, RULES, adopted_in, authorised_in, months_for
+from .rules import ADOPTION_SPANS, ITEM_COLUMNS, RULES, adopted_in, authorised_in, care_leavers_left_out, months_for
 from .stacking import Stack
 
 
@@ -27,6 +27,9 @@ class Computed:
     indicators: pd.DataFrame  # Month, Indicator, Unit, UASC (bool), Numerator, Denominator
     indicator_months: dict[str, pd.DatetimeIndex]  # indicator ID -> the months computed
     notes: list[Problem] = field(default_factory=list)  # warnings, carried into the export's Notes
+    # Activity column or indicator ID -> the months whose figures are reconstructed from later
+    # files (stacking.py): `--into` keeps the export's own figure for those.
+    reconstructed: dict[str, set[pd.Timestamp]] = field(default_factory=dict)
 
     @property
     def activity_months(self) -> pd.DatetimeIndex:
@@ -35,7 +38,13 @@ class Computed:
 
 def compute(stack: Stack, template: Template) -> Computed:
     teams = [u for u, node in template.units.items() if not node.units]
-    notes: list[Problem] = []
+    notes: list[Problem] = list(stack.notes)
+    reconstructed: dict[str, set[pd.Timestamp]] = {}
+
+    def note_reconstructed(name: str, rule, months) -> None:
+        found = {m for m in months if not stack.exact(rule.list_number, m)}
+        if found:
+            reconstructed[name] = found
 
     # ---- activity
     measures = [m for m in template.activity_measures if m.annex_a is not None]
@@ -44,6 +53,7 @@ def compute(stack: Stack, template: Template) -> Computed:
         rule = RULES[measure.annex_a.rule]
         covered = months_for(rule, stack)
         months.update(covered)
+        note_reconstructed(measure.column, rule, covered)
         items = _every_month(rule, stack, covered, measure.annex_a)
         counted.append(items.groupby(["Month", "Unit"]).size().rename("Value").reset_index()
                        .assign(Measure=measure.column))
@@ -80,6 +90,7 @@ def compute(stack: Stack, template: Template) -> Computed:
         if not len(wanted):
             continue
         indicator_months[indicator.id] = wanted
+        note_reconstructed(indicator.id, rule, wanted)
         found = (_every_month(rule, stack, wanted, indicator.annex_a)
                  .groupby(["Month", "Unit", "UASC"], as_index=False)[["Numerator", "Denominator"]].sum())
         pairs = found[["Unit", "UASC"]].drop_duplicates()
@@ -88,11 +99,30 @@ def compute(stack: Stack, template: Template) -> Computed:
         full = pd.DataFrame({"Month": wanted}).merge(pairs, how="cross")
         full = full.merge(found, on=["Month", "Unit", "UASC"], how="left").fillna({"Numerator": 0, "Denominator": 0})
         frames.append(full.assign(Indicator=indicator.id))
-        notes += _notes_for(rule.name, indicator.id, stack, wanted)
+        notes += _notes_for(rule.name, indicator.id, stack, wanted, indicator.annex_a)
     columns = ["Month", "Indicator", "Unit", "UASC", "Numerator", "Denominator"]
     indicators = (pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns))
     indicators = indicators.astype({"Numerator": "int64", "Denominator": "int64", "UASC": bool})
-    return Computed(activity, [m.column for m in measures], indicators, indicator_months, notes)
+    notes += _reconstructed_notes(reconstructed, template)
+    return Computed(activity, [m.column for m in measures], indicators, indicator_months, notes, reconstructed)
+
+
+def _reconstructed_notes(reconstructed: dict[str, set[pd.Timestamp]], template: Template) -> list[Problem]:
+    """One note per run of months: which figures are reconstructed from later files, and why."""
+    if not reconstructed:
+        return []
+    by_months: dict[tuple, list[str]] = {}
+    columns = {m.column for m in template.activity_measures}
+    for name, months in reconstructed.items():
+        by_months.setdefault(tuple(sorted(months)), []).append(name if name in columns else f"indicator {name}")
+    notes = []
+    for months, names in by_months.items():
+        notes.append(Problem("warning", f"{month_span(months)}: {', '.join(names)} reconstructed from later files, "
+                                        "since no file dated those months' last day was given: Lists 6 to 8 hold "
+                                        "each child once, with their latest episode, so a child whose episode then "
+                                        "was replaced by a newer one is missing. Give each month's own file for exact "
+                                        "figures; --into keeps the export's own figures for these months"))
+    return notes
 
 
 def _every_month(rule, stack: Stack, months, settings) -> pd.DataFrame:
@@ -101,9 +131,10 @@ def _every_month(rule, stack: Stack, months, settings) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["Month", *ITEM_COLUMNS])
 
 
-def _notes_for(rule: str, indicator: str, stack: Stack, months: pd.DatetimeIndex) -> list[Problem]:
+def _notes_for(rule: str, indicator: str, stack: Stack, months: pd.DatetimeIndex, settings) -> list[Problem]:
     """What an analyst should know about how the figures were counted, month by month."""
     notes = []
+    left_out: dict[pd.Timestamp, int] = {}
     for month in months:
         if rule == "child_seen_at_assessment":
             unknown = int((~authorised_in(stack, month)["seen"].isin(["Yes", "No"])).sum())
@@ -111,6 +142,15 @@ def _notes_for(rule: str, indicator: str, stack: Stack, months: pd.DatetimeIndex
                 notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {unknown} assessment"
                                                 f"{'s' if unknown > 1 else ''} authorised with child seen Unknown or "
                                                 "blank, counted as not seen (Annex A List 4)"))
+        if rule == "adoption_a2_days":
+            adopted = adopted_in(stack, month)
+            early = int((adopted["matched"] < adopted["placement_order"]).sum())
+            if early:
+                notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {early} adopted "
+                                                f"child{'ren' if early > 1 else ''} matched before the placement order, "
+                                                "counted as 0 days (as DfE's A2)"))
+        if rule.startswith("care_leavers_") and (settings is None or settings.died_and_returned_home != "include"):
+            left_out[month] = care_leavers_left_out(stack, month)
         if rule in ADOPTION_SPANS:
             since, until = ADOPTION_SPANS[rule]
             adopted = adopted_in(stack, month)
@@ -119,4 +159,9 @@ def _notes_for(rule: str, indicator: str, stack: Stack, months: pd.DatetimeIndex
                 notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {lacking} adopted "
                                                 f"child{'ren' if lacking > 1 else ''} left out: no date in Annex A "
                                                 f"List 10 for {since.replace('_', ' ')} or {until.replace('_', ' ')}"))
+    if any(left_out.values()):
+        counts = ", ".join(f"{m:%b %Y} {n}" for m, n in left_out.items() if n)
+        notes.append(Problem("warning", f"indicator {indicator}: care leavers who died or returned home to live with "
+                                        f"parents are left out of the denominator, as DfE's statistics do ({counts}; "
+                                        "Annex A List 9)"))
     return notes

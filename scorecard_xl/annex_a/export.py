@@ -9,7 +9,13 @@ Merging (`--into`) replaces exactly what Annex A computed and keeps everything e
   what the export already said of it.
 - Indicators: for each indicator with a rule, the months computed replace its rows; other
   indicators and other months are kept.
+- A figure Annex A could only reconstruct from later files (stacking.py) never replaces one the
+  export already has: that measure's or indicator's figures for that month are kept.
 - Commentary is kept. Notes holds this run's notes (see build.py).
+- Everything else of the analyst's is kept with its values: sheets the export contract does
+  not name (their values, formulas and number formats; other formatting is not kept), and
+  columns of Activity and Indicators it does not compute, each value staying with its row's
+  month, team (and indicator and UASC status).
 
 The merged export is read back through the reader before it replaces anything: a result
 the scorecard could not use is never written.
@@ -18,7 +24,7 @@ the scorecard could not use is never written.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +33,7 @@ from ..engine.template import Template
 from ..files import FileSet
 from ..model import SCALE, Export, InputError, Problem
 from ..months import month_span
+from ..names import name_key
 from ..reading.reader import (
     ACTIVITY,
     COMMENTARY,
@@ -40,12 +47,101 @@ from ..reading.reader import (
 from .build import Computed
 
 
+ACTIVITY_KEY = ["Month", "Unit"]
+INDICATOR_KEY = ["Month", "Indicator", "Unit", "UASC"]
+
+
+@dataclass
+class KeptSheet:
+    """An analyst's own sheet, as it was: every cell's value, and its formula and number format."""
+
+    name: str
+    rows: list[list]  # values as calamine read them (a formula's: its value as last calculated)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column), 0-based -> "=..."
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> number format
+
+    def cells(self) -> dict[tuple[int, int], object]:
+        """(row, column) -> value of every cell to write: calamine's values and the formulas (a formula
+        never calculated has no value, and calamine gives no row for a row of only such cells)."""
+        values = {(r, c): value for r, row in enumerate(self.rows) for c, value in enumerate(row)
+                  if value is not None and value != ""}
+        return {at: values.get(at) for at in sorted(values.keys() | self.formulas.keys())}
+
+
+@dataclass
+class Kept:
+    """What an existing export holds beyond what annex-a computes, kept on --into."""
+
+    sheets: list[KeptSheet] = field(default_factory=list)
+    activity: pd.DataFrame | None = None  # Month, Unit, then each extra column of Activity
+    indicators: pd.DataFrame | None = None  # Month, Indicator, Unit, UASC, then each extra column
+
+
 @dataclass
 class Merged:
-    activity: pd.DataFrame  # Month, Unit, every measure (Int64; <NA> = not recorded)
-    indicators: pd.DataFrame  # Month, Indicator, Unit, UASC, Numerator, Denominator (1/SCALE units)
+    activity: pd.DataFrame  # Month, Unit, every measure (Int64; <NA> = not recorded), then kept columns
+    indicators: pd.DataFrame  # Month, Indicator, Unit, UASC, Numerator, Denominator (1/SCALE units), kept columns
     commentary: pd.DataFrame  # Month, Indicator, Unit, Commentary
     summary: list[str]
+    notes: list[Problem] = field(default_factory=list)  # what the merge kept instead of replacing
+    sheets: list[KeptSheet] = field(default_factory=list)  # the analyst's own sheets, written after ours
+    activity_extra: list[str] = field(default_factory=list)  # kept columns, after the contract's
+    indicators_extra: list[str] = field(default_factory=list)
+
+
+def read_kept(path: Path, sheets: dict[str, list[list]], existing: Export, template: Template) -> Kept:
+    """The export's sheets and columns that annex-a does not compute, with their values."""
+    contract = {name_key(n) for n in (ACTIVITY, INDICATORS, COMMENTARY, NOTES)}
+    own = [name for name in sheets if name_key(name) not in contract]
+    kept = Kept(sheets=_own_sheets(path, own, sheets))
+    measures = [m.column for m in template.activity_measures]
+    for label, known, key, frame in ((ACTIVITY, ["Month", "Team", *measures], ACTIVITY_KEY, existing.activity),
+                                     (INDICATORS, INDICATOR_COLUMNS, INDICATOR_KEY, existing.indicators)):
+        name = next((n for n in sheets if name_key(n) == name_key(label)), None)
+        rows = sheets.get(name) or [[]]
+        header = [str(h).strip() if h is not None else "" for h in rows[0]]
+        known_keys = {name_key(k) for k in known}
+        extra = {i: h for i, h in enumerate(header) if h and name_key(h) not in known_keys}
+        if not extra or frame.empty:
+            continue
+        body = rows[1:]
+        values = pd.DataFrame({h: [r[i] if i < len(r) else None for r in body] for i, h in extra.items()},
+                              dtype=object)
+        values["Row"] = range(2, len(body) + 2)
+        joined = frame[[*key, "Row"]].merge(values, on="Row", how="left").drop(columns="Row")
+        if label == ACTIVITY:
+            kept.activity = joined
+        else:
+            kept.indicators = joined
+    return kept
+
+
+def _own_sheets(path: Path, names: list[str], sheets: dict[str, list[list]]) -> list[KeptSheet]:
+    """Each of the analyst's sheets with its formulas and number formats (read with openpyxl,
+    which sees them; calamine gives the values)."""
+    if not names:
+        return []
+    import openpyxl
+
+    out = []
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for name in names:
+            kept = KeptSheet(name, sheets[name])
+            if name in workbook.sheetnames:
+                for row in workbook[name].iter_rows():
+                    for cell in row:
+                        if getattr(cell, "row", None) is None or cell.value is None:
+                            continue
+                        at = (cell.row - 1, cell.column - 1)
+                        if cell.data_type == "f" and isinstance(cell.value, str):
+                            kept.formulas[at] = cell.value
+                        if cell.number_format and cell.number_format != "General":
+                            kept.formats[at] = cell.number_format
+            out.append(kept)
+    finally:
+        workbook.close()
+    return out
 
 
 def _months_text(months) -> str:
@@ -57,7 +153,7 @@ def _months_text(months) -> str:
     return f"{len(months)} months, {month_span(months)}"
 
 
-def merge(computed: Computed, template: Template, existing: Export | None) -> Merged:
+def merge(computed: Computed, template: Template, existing: Export | None, kept: Kept | None = None) -> Merged:
     """The export's rows: the computed ones, over the existing export's if there is one."""
     measures = [m.column for m in template.activity_measures]
     kept_measures = [m for m in measures if m not in computed.measures]
@@ -67,6 +163,7 @@ def merge(computed: Computed, template: Template, existing: Export | None) -> Me
     # The reader's units: numerators and denominators in 1/SCALE.
     scaled = computed.indicators.assign(Numerator=computed.indicators["Numerator"] * SCALE,
                                         Denominator=computed.indicators["Denominator"] * SCALE)
+    notes: list[Problem] = []
     if existing is None:
         activity, indicators = ours, scaled
         commentary = pd.DataFrame(columns=["Month", "Indicator", "Unit", "Commentary"])
@@ -74,16 +171,67 @@ def merge(computed: Computed, template: Template, existing: Export | None) -> Me
                    f"{', '.join(kept_measures) or 'no measure'} left blank (not in Annex A)",
                    f"Indicators: {len(indicators):,} rows for indicators {', '.join(computed.indicator_months)}"]
     else:
+        protected = _protected(computed, existing, template)
         activity, activity_text = _merge_activity(ours, existing.activity[["Month", "Unit", *measures]], computed,
-                                                  kept_measures, template)
-        indicators, indicators_text = _merge_indicators(scaled, computed, existing.indicators)
+                                                  kept_measures, template, protected)
+        indicators, indicators_text = _merge_indicators(scaled, computed, existing.indicators, protected)
         commentary = existing.commentary[["Month", "Indicator", "Unit", "Commentary"]]
         summary = [activity_text, indicators_text, f"Commentary: {len(commentary):,} rows kept"]
+        for name, months in protected.items():
+            what = name if name in measures else f"indicator {name}"
+            notes.append(Problem("warning", f"{what}: {_months_text(months)} kept as the export had them; Annex A "
+                                            "could only reconstruct them from later files"))
     activity = activity.sort_values(["Month", "Unit"], key=_tree_order(template), kind="stable")
     indicators = indicators.sort_values(["Month", "Indicator", "Unit", "UASC"], key=_tree_order(template),
                                         kind="stable")
-    return Merged(activity[["Month", "Unit", *measures]].reset_index(drop=True), indicators.reset_index(drop=True),
-                  commentary, summary)
+    activity = activity[["Month", "Unit", *measures]].reset_index(drop=True)
+    indicators = indicators[["Month", "Indicator", "Unit", "UASC", "Numerator", "Denominator"]].reset_index(drop=True)
+    merged = Merged(activity, indicators, commentary, summary, notes)
+    if kept is not None:
+        merged.activity, merged.activity_extra = _with_kept(activity, kept.activity, ACTIVITY_KEY, ACTIVITY,
+                                                            summary, notes)
+        merged.indicators, merged.indicators_extra = _with_kept(indicators, kept.indicators, INDICATOR_KEY,
+                                                                INDICATORS, summary, notes)
+        merged.sheets = kept.sheets
+        for sheet in kept.sheets:
+            summary.append(f"Sheet {sheet.name!r} kept ({len(sheet.cells()):,} cells, {len(sheet.formulas):,} "
+                           "formulas; values, formulas and number formats)")
+    return merged
+
+
+def _protected(computed: Computed, existing: Export, template: Template) -> dict[str, list[pd.Timestamp]]:
+    """Measure or indicator -> the reconstructed months for which the export already has figures:
+    those are kept, never replaced by a reconstruction."""
+    out = {}
+    measures = {m.column for m in template.activity_measures}
+    for name, months in computed.reconstructed.items():
+        if name in measures:
+            had = existing.activity.loc[existing.activity[name].notna(), "Month"]
+        else:
+            had = existing.indicators.loc[existing.indicators["Indicator"] == name, "Month"]
+        found = sorted(set(had) & months)
+        if found:
+            out[name] = found
+    return out
+
+
+def _with_kept(ours: pd.DataFrame, kept: pd.DataFrame | None, key: list[str], sheet: str, summary: list[str],
+               notes: list[Problem]) -> tuple[pd.DataFrame, list[str]]:
+    """Our rows with the analyst's own columns, each value on the row of the same key."""
+    if kept is None:
+        return ours, []
+    extra = [c for c in kept.columns if c not in key]
+    out = ours.merge(kept, on=key, how="left")
+    placed = ours[key].merge(kept[key], on=key, how="inner")
+    had_value = kept[extra].notna().any(axis=1) & kept[extra].map(lambda v: v != "").any(axis=1)
+    lost = int(had_value.sum()) - int(kept[had_value][key].merge(placed, on=key, how="inner").shape[0])
+    named = ", ".join(repr(c) for c in extra)
+    summary.append(f"{sheet}: column{'s' if len(extra) > 1 else ''} {named} kept")
+    if lost > 0:
+        notes.append(Problem("warning", f"{sheet}: {lost} row{'s' if lost > 1 else ''} with values in {named} "
+                                        "are no longer in the export (their month, team and status are not among "
+                                        "the rows computed); those values were dropped", sheet))
+    return out, extra
 
 
 def _tree_order(template: Template):
@@ -100,7 +248,7 @@ def _tree_order(template: Template):
 
 
 def _merge_activity(ours: pd.DataFrame, theirs: pd.DataFrame, computed: Computed, kept: list[str],
-                    template: Template) -> tuple[pd.DataFrame, str]:
+                    template: Template, protected: dict[str, list[pd.Timestamp]]) -> tuple[pd.DataFrame, str]:
     months = set(computed.activity_months)
     replaced_months = months & set(theirs["Month"])
     in_months = theirs[theirs["Month"].isin(months)]
@@ -119,6 +267,15 @@ def _merge_activity(ours: pd.DataFrame, theirs: pd.DataFrame, computed: Computed
         had_month = merged["Month"].isin(replaced_months)
         merged[column] = merged[column].astype("Int64")
         merged.loc[had_month & merged[column].isna(), column] = 0
+    # A reconstructed figure never replaces the export's own: that measure's month stays as it was
+    # (0 for a team the export had no row for in a month it has, as above).
+    for column, keep_months in protected.items():
+        if column not in computed.measures:
+            continue
+        theirs_then = theirs[theirs["Month"].isin(keep_months)][["Month", "Unit", column]]
+        at = merged["Month"].isin(keep_months)
+        old = merged.loc[at, ["Month", "Unit"]].merge(theirs_then, on=["Month", "Unit"], how="left")[column]
+        merged.loc[at, column] = pd.array(old.fillna(0).to_numpy(), dtype="Int64")
     untouched = theirs[~theirs["Month"].isin(months)]
     activity = pd.concat([untouched, merged], ignore_index=True)
     text = (f"Activity: {', '.join(computed.measures)} computed for {_months_text(months)} "
@@ -127,10 +284,13 @@ def _merge_activity(ours: pd.DataFrame, theirs: pd.DataFrame, computed: Computed
     return activity, text
 
 
-def _merge_indicators(ours: pd.DataFrame, computed: Computed, theirs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def _merge_indicators(ours: pd.DataFrame, computed: Computed, theirs: pd.DataFrame,
+                      protected: dict[str, list[pd.Timestamp]]) -> tuple[pd.DataFrame, str]:
     replaced = pd.Series(False, index=theirs.index)
     for indicator, months in computed.indicator_months.items():
+        months = months.difference(pd.DatetimeIndex(protected.get(indicator, [])))
         replaced |= (theirs["Indicator"] == indicator) & theirs["Month"].isin(months)
+        ours = ours[(ours["Indicator"] != indicator) | ours["Month"].isin(months)]
     columns = ["Month", "Indicator", "Unit", "UASC", "Numerator", "Denominator"]
     kept = theirs.loc[~replaced, columns]
     merged = pd.concat([kept, ours[columns]], ignore_index=True)
@@ -166,25 +326,63 @@ def write_export(merged: Merged, notes: list[Problem], template: Template, path:
         if not pd.isna(value):
             ws.write_number(r, c, value)
 
-    ws = sheet(ACTIVITY, ["Month", "Team", *measures], [10, 28, *(max(10, len(m) + 2) for m in measures)])
-    for r, row in enumerate(merged.activity.itertuples(index=False), start=1):
+    formats = {}
+
+    def kept_value(ws, r: int, c: int, value, num_format: str | None = None, formula: str | None = None) -> None:
+        """An analyst's cell as it was: typed, never a formula unless it was one."""
+        if num_format is None and isinstance(value, (dt.date, dt.datetime, dt.time)):
+            num_format = "dd/mm/yyyy" if not isinstance(value, dt.time) else "hh:mm"
+        fmt = None
+        if num_format:
+            fmt = formats.get(num_format) or formats.setdefault(num_format, workbook.add_format({"num_format": num_format}))
+        if formula is not None:
+            ws.write_formula(r, c, formula, fmt, "" if value is None else value)
+        elif value is None or (not isinstance(value, str) and pd.isna(value)):
+            return
+        elif isinstance(value, bool):
+            ws.write_boolean(r, c, value, fmt)
+        elif isinstance(value, (int, float)):
+            ws.write_number(r, c, value, fmt)
+        elif isinstance(value, dt.datetime):
+            ws.write_datetime(r, c, value, fmt)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), fmt)
+        elif isinstance(value, dt.time):
+            ws.write_datetime(r, c, value, fmt)
+        elif isinstance(value, dt.timedelta):
+            ws.write_number(r, c, value / dt.timedelta(days=1), fmt)
+        elif value != "":
+            ws.write_string(r, c, str(value), fmt)
+
+    activity_columns = ["Month", "Unit", *measures]
+    ws = sheet(ACTIVITY, ["Month", "Team", *measures, *merged.activity_extra],
+               [10, 28, *(max(10, len(m) + 2) for m in measures), *(max(10, len(m) + 2) for m in merged.activity_extra)])
+    extra_at = len(activity_columns)
+    for r, row in enumerate(merged.activity[[*activity_columns, *merged.activity_extra]].itertuples(index=False),
+                            start=1):
         ws.write_datetime(r, 0, row[0].to_pydatetime(), month)
         ws.write_string(r, 1, row[1])
-        for c, value in enumerate(row[2:], start=2):
+        for c, value in enumerate(row[2:extra_at], start=2):
             number(ws, r, c, value)
-    ws.autofilter(0, 0, len(merged.activity), len(measures) + 1)
+        for c, value in enumerate(row[extra_at:], start=extra_at):
+            kept_value(ws, r, c, value)
+    ws.autofilter(0, 0, len(merged.activity), extra_at + len(merged.activity_extra) - 1)
 
-    ws = sheet(INDICATORS, INDICATOR_COLUMNS, [10, 10, 28, 6, 12, 12])
+    extra = merged.indicators_extra
+    ws = sheet(INDICATORS, [*INDICATOR_COLUMNS, *extra], [10, 10, 28, 6, 12, 12, *(max(10, len(m) + 2) for m in extra)])
     with_denominator = {i.id for i in template.indicators if i.has_denominator}
-    for r, row in enumerate(merged.indicators.itertuples(index=False), start=1):
-        ws.write_datetime(r, 0, row.Month.to_pydatetime(), month)
-        ws.write_string(r, 1, row.Indicator)
-        ws.write_string(r, 2, row.Unit)
-        ws.write_string(r, 3, "Y" if row.UASC else "N")
-        ws.write_number(r, 4, row.Numerator / SCALE)
-        if row.Indicator in with_denominator:
-            ws.write_number(r, 5, row.Denominator / SCALE)
-    ws.autofilter(0, 0, len(merged.indicators), 5)
+    columns = ["Month", "Indicator", "Unit", "UASC", "Numerator", "Denominator", *extra]
+    for r, row in enumerate(merged.indicators[columns].itertuples(index=False, name=None), start=1):
+        ws.write_datetime(r, 0, row[0].to_pydatetime(), month)
+        ws.write_string(r, 1, row[1])
+        ws.write_string(r, 2, row[2])
+        ws.write_string(r, 3, "Y" if row[3] else "N")
+        ws.write_number(r, 4, row[4] / SCALE)
+        if row[1] in with_denominator:
+            ws.write_number(r, 5, row[5] / SCALE)
+        for c, value in enumerate(row[6:], start=6):
+            kept_value(ws, r, c, value)
+    ws.autofilter(0, 0, len(merged.indicators), 5 + len(extra))
 
     ws = sheet(COMMENTARY, [*COMMENTARY_COLUMNS[:2], COMMENTARY_TEAM, COMMENTARY_COLUMNS[2]], [10, 10, 28, 100])
     for r, row in enumerate(merged.commentary.itertuples(index=False), start=1):
@@ -196,6 +394,11 @@ def write_export(merged: Merged, notes: list[Problem], template: Template, path:
     ws = sheet(NOTES, [NOTE], [140])
     for r, note in enumerate(notes, start=1):
         ws.write_string(r, 0, f"{note.location}: {note.message}" if note.location else note.message)
+
+    for own in merged.sheets:  # the analyst's own sheets, after ours, as they were
+        ws = workbook.add_worksheet(own.name)
+        for at, value in own.cells().items():  # row by row, as the sheet streams (constant_memory)
+            kept_value(ws, *at, value, own.formats.get(at), own.formulas.get(at))
     workbook.close()
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.template import AnnexARule
-from .stacking import Stack
+from .stacking import Stack, month_end
 
 SHORT_BREAKS = ("V3", "V4")
 EET_CODES = ("F", "P")  # Annex A activity codes: F full time, P part time in education, employment or training
@@ -52,10 +52,6 @@ def months_for(rule: Rule, stack: Stack) -> pd.DatetimeIndex:
     have = set(covered)
     return pd.DatetimeIndex([m for m in covered
                              if all(m - pd.DateOffset(months=k) in have for k in range(1, 12 * RE_REFERRAL_YEARS + 1))])
-
-
-def month_end(month: pd.Timestamp) -> pd.Timestamp:
-    return month + pd.offsets.MonthEnd(0)
 
 
 def in_month(dates: pd.Series, month: pd.Timestamp) -> pd.Series:
@@ -246,29 +242,43 @@ def cp_visit_within_days(stack, month, settings):
     return _items(plans, recent.to_numpy())
 
 
-def _care_leavers(stack, month, settings) -> tuple[pd.DataFrame, pd.Series]:
+# Care leavers DfE leaves out of every care leaver measure's denominator (its statistics'
+# footnotes: young people who have died, or returned home to live with parents for 6 months
+# or more). The template may keep them in (`died_and_returned_home: include`).
+LEFT_OUT_LEAVERS = ("Died", "Returned home")
+
+
+def _care_leavers(stack, month, settings, over_in_touch: bool) -> tuple[pd.DataFrame, pd.Series]:
+    """List 9 at M's end: the denominator's care leavers, and which of them are in touch."""
     rows = stack.at_report(month, 9).lists[9]
+    if settings is None or settings.died_and_returned_home != "include":
+        rows = rows[~rows["in_touch"].isin(LEFT_OUT_LEAVERS)]
     in_touch = rows["in_touch"] == "Yes"
-    if settings is not None and settings.denominator == "in_touch":
+    if over_in_touch:
         return rows[in_touch], in_touch[in_touch]
     return rows, in_touch
 
 
+def care_leavers_left_out(stack, month) -> int:
+    """How many care leavers DfE's definition leaves out of the denominators (for the notes)."""
+    return int(stack.at_report(month, 9).lists[9]["in_touch"].isin(LEFT_OUT_LEAVERS).sum())
+
+
 @rule("care_leavers_in_touch", 9, months="report")
 def care_leavers_in_touch(stack, month, settings):
-    rows, in_touch = _care_leavers(stack, month, None)
+    rows, in_touch = _care_leavers(stack, month, settings, over_in_touch=False)
     return _items(rows, in_touch.to_numpy())
 
 
 @rule("care_leavers_suitable_accommodation", 9, months="report")
 def care_leavers_suitable_accommodation(stack, month, settings):
-    rows, in_touch = _care_leavers(stack, month, settings)
+    rows, in_touch = _care_leavers(stack, month, settings, over_in_touch=settings.denominator == "in_touch")
     return _items(rows, (in_touch & (rows["suitable"] == "Suitable")).to_numpy())
 
 
 @rule("care_leavers_eet", 9, months="report")
 def care_leavers_eet(stack, month, settings):
-    rows, in_touch = _care_leavers(stack, month, settings)
+    rows, in_touch = _care_leavers(stack, month, settings, over_in_touch=settings.denominator == "in_touch")
     eet = rows["activity"].fillna("").astype(str).str[:1].isin(EET_CODES)
     return _items(rows, (in_touch & eet).to_numpy())
 
@@ -283,23 +293,31 @@ def adopted_in(stack: Stack, month: pd.Timestamp) -> pd.DataFrame:
     return rows[in_month(rows["adopted"], month)]
 
 
-def _adoption_days(stack, month, name: str) -> pd.DataFrame:
-    """Children adopted in M: the days from one date to the other (rows lacking either left out)."""
+def _adoption_days(stack, month, name: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Children adopted in M with both dates of the span (rows lacking either left out), and the days."""
     since, until = ADOPTION_SPANS[name]
     rows = adopted_in(stack, month)
     rows = rows[rows[since].notna() & rows[until].notna()]
-    days = (rows[until] - rows[since]).dt.days.to_numpy()
-    return _items(rows.assign(unit=stack.root), days)
+    end = rows[until]
+    if name == "adoption_a1_days":
+        # DfE's A1 runs to the day the child moved in with the family that adopted them: for a
+        # Fostering for Adoption or concurrent planning placement, that placement's start.
+        end = end.where(rows["ffa_placed"].isna() | (rows["ffa_placed"] >= end), rows["ffa_placed"])
+    return rows.assign(unit=stack.root), (end - rows[since]).dt.days
 
 
 @rule("adoption_a1_days", 10)
 def adoption_a1_days(stack, month, settings):
-    """Children adopted in M: days from entering care to being placed for adoption."""
-    return _adoption_days(stack, month, "adoption_a1_days")
+    """Children adopted in M: days from entering care to moving in with the adopters (placed for
+    adoption, or the FFA / concurrent planning placement where that came first)."""
+    rows, days = _adoption_days(stack, month, "adoption_a1_days")
+    return _items(rows, days.to_numpy())
 
 
 @rule("adoption_a2_days", 10)
 def adoption_a2_days(stack, month, settings):
-    """Children adopted in M: days from the placement order to the match with adopters."""
-    return _adoption_days(stack, month, "adoption_a2_days")
+    """Children adopted in M: days from the placement order to the match with adopters; a match
+    before the order counts 0 days, as DfE's A2 does."""
+    rows, days = _adoption_days(stack, month, "adoption_a2_days")
+    return _items(rows, days.clip(lower=0).to_numpy())
 

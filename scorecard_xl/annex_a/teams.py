@@ -2,6 +2,8 @@
 
 A written name that is a unit's name (ignoring case and spaces) needs no mapping; the others
 come from the template's `annex_a: teams:` and a CSV given on the command line (which wins).
+The empty name maps a blank Allocated Team (a referral closed at the front door has none): the
+reader allows blank teams only when it is mapped.
 Every name must end at a team, a unit with none under it, so that the reader's check against
 counting a figure twice holds. An unmapped name is never dropped: it is an error listing
 every such name with its row count, so one run shows the whole mapping still to write.
@@ -46,10 +48,8 @@ def read_teams_csv(path: Path, template: Template) -> dict[str, str]:
         if not written and not unit:
             continue
         found = units.get(name_key(unit))
-        if not written:
-            problems.append(Problem("error", "empty; a team name as Annex A writes it is required", path.name, number,
-                                    CSV_COLUMNS[0]))
-        elif found is None:
+        # An empty Allocated Team with a unit maps the blank team (referrals closed at the front door).
+        if found is None:
             problems.append(Problem("error", f"{unit!r} is not a unit of the template{closest(unit, template.units)}",
                                     path.name, number, CSV_COLUMNS[1]))
         elif template.units[found].units:

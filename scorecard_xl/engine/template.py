@@ -131,12 +131,15 @@ ANNEX_A_INDICATOR_RULES = {
     "adoption_a1_days": "average",
     "adoption_a2_days": "average",
 }
-# Rules that take a setting in the template, and what it is.
+# Rules that take a setting in the template, and what it is: settings a rule needs, and
+# settings it may take (with their default when not given).
 ANNEX_A_RULE_SETTINGS = {
     "cp_visit_within_days": {"days"},
     "care_leavers_suitable_accommodation": {"denominator"},
     "care_leavers_eet": {"denominator"},
 }
+_CARE_LEAVER_RULES = ("care_leavers_in_touch", "care_leavers_suitable_accommodation", "care_leavers_eet")
+ANNEX_A_OPTIONAL_SETTINGS = {rule: {"died_and_returned_home"} for rule in _CARE_LEAVER_RULES}
 
 
 class AnnexARule(_Model):
@@ -146,15 +149,19 @@ class AnnexARule(_Model):
     rule: str
     days: int | None = Field(default=None, ge=1, le=366)  # cp_visit_within_days: the visits' timescale
     denominator: Literal["all", "in_touch"] | None = None  # care leavers: over all of them, or those in touch
+    # Care leavers who died or returned home for 6 months or more: left out of the denominators, as
+    # DfE's statistics do (exclude, the default), or counted as not in touch (include).
+    died_and_returned_home: Literal["exclude", "include"] | None = None
 
     @model_validator(mode="after")
     def _settings_fit(self) -> AnnexARule:
-        allowed = ANNEX_A_RULE_SETTINGS.get(self.rule, set())
-        for setting in ("days", "denominator"):
+        needed = ANNEX_A_RULE_SETTINGS.get(self.rule, set())
+        allowed = needed | ANNEX_A_OPTIONAL_SETTINGS.get(self.rule, set())
+        for setting in ("days", "denominator", "died_and_returned_home"):
             given = getattr(self, setting) is not None
             if given and setting not in allowed:
                 raise ValueError(f"annex_a rule {self.rule!r} takes no {setting!r} setting")
-            if not given and setting in allowed:
+            if not given and setting in needed:
                 raise ValueError(f"annex_a rule {self.rule!r} needs `{setting}:` "
                                  + ("(a number of days)" if setting == "days" else "(all or in_touch)"))
         return self
@@ -194,10 +201,13 @@ class ActivityMeasure(_Model):
 
 
 class AnnexASettings(_Model):
-    """How Annex A's free-text Allocated Team names map to the organisation tree's teams.
-    A name that is already a unit's (ignoring case and spaces) needs no entry."""
+    """How Annex A's free-text Allocated Team names map to the organisation tree's teams (a name
+    that is already a unit's, ignoring case and spaces, needs no entry; "" maps a blank team,
+    such as a referral closed at the front door), and coded values a council writes its own way,
+    by the lists.yaml column they belong to: {column: {written value: code}}."""
 
     teams: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
 class TargetPeriod(_Model):
