@@ -59,3 +59,38 @@ def slug(name: str) -> str:
     """A file-name part safe on every system: `East Kent (Can/Swa) CIC` -> `east-kent-can-swa-cic`."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "unit"
+
+
+# ----------------------------------------------------------------------------- file names
+
+COMPANION = "-data"  # a workbook's raw-data companion (--raw-data separate): scorecard-2016-08-data.xlsx
+
+
+def workbook_name(month, unit: str | None = None) -> str:
+    """scorecard-YYYY-MM.xlsx; a unit's own workbook, scorecard-YYYY-MM-<slug of the unit>.xlsx."""
+    return f"scorecard-{month:%Y-%m}{'-' + slug(unit) if unit else ''}.xlsx"
+
+
+def companion_name(workbook: str) -> str:
+    """The raw-data companion's name beside a workbook: NAME-data.xlsx."""
+    stem, dot, suffix = workbook.rpartition(".")
+    return f"{stem}{COMPANION}.{suffix}" if dot else f"{workbook}{COMPANION}"
+
+
+def file_name_clashes(units: Iterable[str], root: str) -> list[str]:
+    """Units whose files would have the same name (case ignored, as Windows and macOS do): two
+    units' workbooks, or one's workbook and another's raw-data companion. One text per pair,
+    naming both units and the file."""
+    taken: dict[str, tuple[str, str]] = {}  # the name after "scorecard-YYYY-MM" -> (unit, which file)
+    clashes, seen = [], set()
+    for unit in units:
+        mine = "" if unit == root else "-" + slug(unit)
+        for tail, what in ((mine, "workbook"), (mine + COMPANION, "raw-data companion")):
+            other = taken.setdefault(tail.lower(), (unit, what))
+            pair = frozenset((other[0], unit))
+            if other[0] != unit and pair not in seen:
+                seen.add(pair)
+                both = (f"the workbooks of {other[0]!r} and {unit!r}" if other[1] == what else
+                        f"the {other[1]} of {other[0]!r} and the {what} of {unit!r}")
+                clashes.append(f"{both} would both be scorecard-YYYY-MM{tail.lower()}.xlsx")
+    return clashes

@@ -28,7 +28,7 @@ from .engine.template import Template, load_template
 from .files import FileSet, WriteError, check_replaceable
 from .model import InputError, Problem, Scorecard, problem_count
 from .months import reporting_month_text
-from .names import slug
+from .names import companion_name, workbook_name
 from .progress import Stages
 
 if TYPE_CHECKING:
@@ -128,11 +128,11 @@ class Generated:
 
 def default_output(month: pd.Timestamp, unit: str | None = None) -> Path:
     """scorecard-YYYY-MM.xlsx; a unit's own, scorecard-YYYY-MM-<unit>.xlsx (a name safe on any system)."""
-    return Path(f"scorecard-{month:%Y-%m}{'-' + slug(unit) if unit else ''}.xlsx")
+    return Path(workbook_name(month, unit))
 
 
 def companion_of(out: Path) -> Path:
-    return out.with_name(f"{out.stem}-data{out.suffix}")
+    return out.with_name(companion_name(out.name))
 
 
 def output_paths(out: Path, raw_data: RawData = "include", pdf: bool = False) -> list[Path]:

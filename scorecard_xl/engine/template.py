@@ -30,7 +30,7 @@ from pydantic import (
 from pydantic.functional_validators import BeforeValidator
 
 from ..months import parse_month
-from ..names import clashes, closest, match, name_key
+from ..names import clashes, closest, file_name_clashes, match, name_key
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable  # importlib.resources.abc from Python 3.11
@@ -413,6 +413,12 @@ class Template(_Model):
     def _check_references(self) -> Template:
         names = [u.name for u, _ in self.organisation_tree.walk()]
         _refuse_clashes(names, "organisation_tree: unit names must be unique")
+        # Every unit may have its own workbook (generate --unit/--each): its file name must be its own.
+        same_file = file_name_clashes(names, self.organisation_tree.name)
+        if same_file:
+            raise ValueError(f"organisation_tree: units whose workbooks would have the same file name: "
+                             f"{'; '.join(same_file)}. File names keep only letters and digits (without accents), so "
+                             "rename one of each pair")
         known = set(names)
         for name in self.activity_rows:
             if name not in known:
