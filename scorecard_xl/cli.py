@@ -14,7 +14,34 @@ from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer(
+class _Command(typer.core.TyperCommand):
+    """Help that names values as users type them, whatever typer's release: the usage line says
+    `generate [OPTIONS] INPUT` (typer 0.29 writes {INPUT}), and an argument with a metavar shows that
+    name alone, not a Python type beside it (<file>, <list[Path]>)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, typer.core.TyperArgument) and param.metavar:
+                param.display_type_rich = lambda ctx: None  # typer 0.29's type column for arguments
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument):
+                name = param.metavar or param.name.upper()
+                name = name if param.required else f"[{name}]"
+                pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
+
+class _Typer(typer.Typer):
+    def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: importing rich costs more than the rest of start-up
@@ -25,7 +52,7 @@ app = typer.Typer(
 InputPath = Annotated[Path, typer.Argument(
     metavar="INPUT", exists=True, dir_okay=False, readable=True, help="The month's export (.xlsx, .xlsm or .ods).")]
 TemplateOption = Annotated[str, typer.Option(
-    "--template", "-t", help="A bundled template's name or the path to a template YAML file.")]
+    "--template", "-t", metavar="NAME|PATH", help="A bundled template's name or the path to a template YAML file.")]
 
 
 def _month_option(value: Optional[str]) -> Optional[str]:
@@ -38,7 +65,7 @@ def _month_option(value: Optional[str]) -> Optional[str]:
 
 
 MonthOption = Annotated[Optional[str], typer.Option(
-    "--month", callback=_month_option, help="Reporting month as YYYY-MM (default: the latest in the export).")]
+    "--month", metavar="YYYY-MM", callback=_month_option, help="Reporting month as YYYY-MM (default: the latest in the export).")]
 
 
 def _show_version(value: bool) -> None:
@@ -196,10 +223,10 @@ def generate(
     month: MonthOption = None,
     template: TemplateOption = "kent_scs",
     raw_data: Annotated[RawData, typer.Option(
-        "--raw-data", help="include: raw tables in the workbook; separate: Results, SPC, Activity Data and "
+        "--raw-data", metavar="include|separate", help="include: raw tables in the workbook; separate: Results, SPC, Activity Data and "
         "Indicator Data in a companion OUT-data.xlsx, keeping the emailed workbook small.")] = RawData.include,
     produced: Annotated[Optional[datetime], typer.Option(
-        "--produced", formats=["%Y-%m-%d"],
+        "--produced", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
         help="The date produced shown on Contents (default: SOURCE_DATE_EPOCH if set, else today).")] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Also print the presentation sheets to OUT.pdf beside the workbook (needs LibreOffice).")
@@ -249,7 +276,8 @@ def generate(
     try:
         tmpl.choose_units(unit, each)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--unit" if unit and not each else "--each") from None
+        # Which option was wrong: a bad level is --each's; otherwise the unit's (even "", which is no unit).
+        raise typer.BadParameter(str(exc), param_hint="--each" if "level" in str(exc) else "--unit") from None
     if email:  # settings and password first: a mistake there should not cost a whole run
         settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml),
                                        each_template=tmpl if each else None)
@@ -392,7 +420,7 @@ def email_workbook(
         help="Send each unit's workbook in DIR to the unit's [[recipients]] (units' workbooks from generate --each).")
     ] = None,
     template: Annotated[Optional[str], typer.Option(
-        "--template", "-t", help="With --each: the template the workbooks were made with, whose units the "
+        "--template", "-t", metavar="NAME|PATH", help="With --each: the template the workbooks were made with, whose units the "
         "[[recipients]] name (a bundled template's name or a YAML file; default kent_scs).")] = None,
     resend: ResendOption = False,
     to: ToOption = None,
@@ -427,7 +455,7 @@ def email_workbook(
 @app.command("template")
 def blank_template(
     output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", dir_okay=False, callback=_xlsx_name,
+        "--output", "-o", dir_okay=False, callback=_xlsx_name, metavar="OUT.xlsx",
         help="The workbook to write (default: TEMPLATE-input.xlsx, e.g. kent_scs-input.xlsx).")] = None,
     template: TemplateOption = "kent_scs",
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
@@ -471,6 +499,15 @@ class Stopped(BaseException):
         self.signum = signum
 
 
+class Interrupted(Stopped):
+    """Ctrl+C in the command's own process. Raised instead of KeyboardInterrupt because typer and
+    click catch that one, and what they make of it differs between their releases (click prints
+    "Aborted!" and exits 1; typer 0.29 exits 130 without a word)."""
+
+
+INTERRUPTED = "interrupted: files not reported as written above are as they were."
+
+
 def main(args: list[str] | None = None) -> int:
     """Run the command line in this process and return its exit code.
 
@@ -484,8 +521,14 @@ def main(args: list[str] | None = None) -> int:
         code = 0
     except SystemExit as exc:  # how click ends every run, successful or not
         code = exc.code
+        if _from_ctrl_c(exc):  # Ctrl+C in a process that is not the command's own (a notebook)
+            _err(INTERRUPTED)
+            code = 130
     except KeyboardInterrupt:
-        _err("interrupted: files not reported as written above are as they were.")
+        _err(INTERRUPTED)
+        code = 130
+    except Interrupted:
+        _err(INTERRUPTED)
         code = 130
     except Stopped as exc:
         _err(f"stopped by signal {exc.signum}: files not reported as written above are as they were.")
@@ -502,6 +545,16 @@ def main(args: list[str] | None = None) -> int:
         _err(str(code))
         return 1
     return code
+
+
+def _from_ctrl_c(exc: BaseException) -> bool:
+    """Whether a SystemExit is typer's or click's answer to a KeyboardInterrupt."""
+    seen = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def console_main() -> None:  # pragma: no cover - the console script's own process
@@ -528,9 +581,9 @@ def _stop_on_signals() -> None:
     def stop(signum, frame) -> None:
         for sig in signals:  # a second signal must not interrupt the clean-up
             signal.signal(sig, signal.SIG_IGN)
-        raise Stopped(signum)
+        raise Interrupted(signum) if signum == signal.SIGINT else Stopped(signum)
 
-    signals = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGBREAK") if hasattr(signal, name)]
+    signals = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK") if hasattr(signal, name)]
     for sig in signals:
         try:
             signal.signal(sig, stop)

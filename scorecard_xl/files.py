@@ -48,6 +48,9 @@ def describe(exc: OSError, target: Path, in_folder: bool = False) -> str:
     folder = _folder(target)
     code = exc.errno
     system = f" ({exc.strerror})" if exc.strerror else ""
+    if code == errno.ENAMETOOLONG:
+        return (f"cannot write {target}: its name is too long for the file system ({len(target.name)} characters)"
+                f"{system}; choose a shorter name or folder")
     if code in _DISK_FULL:
         return f"cannot write {target}: the disk holding {folder} is full{system}; free some space, or write elsewhere"
     if code == errno.EROFS:
@@ -86,23 +89,55 @@ def _read_only(target: Path) -> bool:
 
 
 def check_replaceable(target: Path) -> None:
-    """Raise WriteError now if `target` could not be replaced later (see the module's notes)."""
+    """Raise WriteError now if `target` could not be replaced later (see the module's notes).
+
+    Nothing is taken on trust: a new file is created in the folder (the target's own name, when
+    it does not exist yet, so that a name the file system refuses is found too) and removed at
+    once; an existing target is opened for writing, which Excel's lock refuses."""
     folder = _folder(target)
     try:
         if not folder.is_dir():
             raise FileNotFoundError(errno.ENOENT, "no such folder", str(folder))
         if target.is_dir():
             raise WriteError(errno.EISDIR, f"cannot write {target}: it is a folder", str(target))
-        if not target.exists():
-            return
+        exists = target.exists()
+    except WriteError:
+        raise
+    except OSError as exc:  # a name too long for the file system fails even to be looked up
+        raise WriteError(exc.errno, describe(exc, target), str(target)) from None
+    _probe(target if not exists else folder / f".scorecard-xl-{secrets.token_hex(4)}.probe", target)
+    if not exists:
+        return
+    try:
         if _read_only(target):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
         # Opening for writing is refused for a file open in Excel (Windows) or immutable (chattr +i).
         os.close(os.open(target, os.O_RDWR | getattr(os, "O_BINARY", 0)))
-    except WriteError:
-        raise
     except OSError as exc:
         raise WriteError(exc.errno, describe(exc, target), str(target)) from None
+
+
+def check_folder(folder: Path) -> None:
+    """Raise WriteError now if the folder does not exist or takes no new files (a file is created in it
+    and removed): for when the files' names are not known yet."""
+    folder = Path(folder) if str(folder) else Path(".")
+    if not folder.is_dir():
+        raise WriteError(errno.ENOENT, f"the folder {folder} does not exist", str(folder))
+    probe = folder / f".scorecard-xl-{secrets.token_hex(4)}.probe"
+    _probe(probe, probe)
+
+
+def _probe(path: Path, target: Path) -> None:
+    """Create a new file and remove it: the folder takes new files (and the name, if it is the target's)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError as exc:
+        raise WriteError(exc.errno, describe(exc, target, in_folder=True), str(target)) from None
+    os.close(fd)
+    try:
+        path.unlink()
+    except OSError:  # e.g. a virus scanner holding it for a moment: a hidden empty leftover
+        pass
 
 
 class FileSet:
@@ -118,6 +153,13 @@ class FileSet:
         self._temporaries: dict[Path, Path] = {}
 
     def __enter__(self) -> FileSet:
+        seen: dict[str, Path] = {}
+        for target in self.targets:  # one temporary per target: two targets of one name would lose one
+            key = os.path.normcase(os.path.abspath(target)).casefold()
+            if key in seen:
+                raise WriteError(errno.EEXIST, f"cannot write {target}: two files of this run would have that name "
+                                               f"({seen[key].name} and {target.name})", str(target))
+            seen[key] = target
         for target in self.targets:
             check_replaceable(target)
         try:
@@ -133,7 +175,10 @@ class FileSet:
 
     def _make_temporary(self, target: Path) -> Path:
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=f"{target.suffix}.tmp", dir=_folder(target))
+            # A short name, whatever the target's: a name near the file system's limit fails at the
+            # target's own name (checked first), never at a longer hidden one.
+            fd, name = tempfile.mkstemp(prefix=f".{target.stem[:40]}-", suffix=f"{target.suffix[:8]}.tmp",
+                                        dir=_folder(target))
         except OSError as exc:
             raise WriteError(exc.errno, describe(exc, target, in_folder=True), str(target)) from None
         os.close(fd)

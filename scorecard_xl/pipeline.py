@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .engine.template import Template, load_template
-from .files import FileSet, WriteError, check_replaceable
+from .files import FileSet, check_folder, check_replaceable
 from .model import InputError, Problem, Scorecard, problem_count
 from .months import reporting_month_text
 from .names import companion_name, workbook_name
@@ -175,35 +175,52 @@ def generate(input_path: str | Path, output: str | Path | None = None, *, templa
     input_path = Path(input_path)
     tmpl = _template(template)
     _check_options(raw_data, month)
+    if isinstance(each, str):  # each="Area": one level, as the command line's --each Area
+        each = [each]
     units = tmpl.choose_units(unit, each) if (unit or each) else [tmpl.organisation_tree.name]
     if each and output is not None:
         raise ValueError("one workbook per unit (each) takes a folder (out_dir), not an output name")
     folder = Path(out_dir) if out_dir is not None else None
-    if folder is not None and not folder.is_dir():
-        raise WriteError(2, f"the folder {folder} does not exist", str(folder))
     soffice = None
     if pdf:
         from .delivery.pdf import find_soffice
 
         soffice = find_soffice()
-    if output is not None:  # say now, not after the work, that a file cannot be replaced
+    if output is not None:
         output = Path(output)
         check_output_name(output)
-        for path in output_paths(output, raw_data, pdf):
-            check_replaceable(path)
-    stages = stages or Stages(enabled=False)
-    export, scorecard = _calculate(input_path, tmpl, month, stages, units)
-
     root = tmpl.organisation_tree.name
-    outputs = {}
-    for name in units:
-        default = default_output(scorecard.month, None if name == root and not each else name)
-        outputs[name] = output or (folder / default if folder is not None else default)
+
+    def files_for(when: dt.date) -> dict[str, Path]:
+        """Each unit's workbook, by its name (default names carry the reporting month)."""
+        outputs = {}
+        for name in units:
+            default = default_output(when, None if name == root and not each else name)
+            outputs[name] = output or (folder / default if folder is not None else default)
+        return outputs
+
+    def check_files(when: dt.date | None) -> None:
+        """Say now, not after the work, that a file cannot be written: every target is checked (its
+        folder takes a new file; an existing one is not open in Excel, read-only or locked)."""
+        outputs = {"": output} if when is None else files_for(when)
+        for path in (p for out in outputs.values() for p in output_paths(out, raw_data, pdf)):
+            if path.resolve() == input_path.resolve():
+                raise InputError([Problem("error", f"the output {path.name} would replace the export being read; "
+                                                   "choose another name with -o")])
+            check_replaceable(path)
+
+    # Before any reading: the files' names are known when -o or --month gives them; else they are
+    # checked as soon as the export says its latest month, before calculating.
+    known_month = dt.date.fromisoformat(f"{month}-01") if month is not None else None
+    if output is not None or known_month is not None:
+        check_files(known_month if output is None else None)
+    else:
+        check_folder(folder if folder is not None else Path("."))
+    stages = stages or Stages(enabled=False)
+    export, scorecard = _calculate(input_path, tmpl, month, stages, units,
+                                   None if output is not None or known_month is not None else check_files)
+    outputs = files_for(scorecard.month)
     targets = [p for out in outputs.values() for p in output_paths(out, raw_data, pdf)]
-    for path in targets:
-        if path.resolve() == input_path.resolve():
-            raise InputError([Problem("error", f"the output {path.name} would replace the export being read; "
-                                               "choose another name with -o")])
     books = []
     with stages.stage("Laying out the sheets"):
         for name, out in outputs.items():
@@ -256,10 +273,11 @@ def _check_options(raw_data: str, month: str | None) -> None:
 
 
 def _calculate(input_path: Path, template: Template, month: str | None, stages: Stages,
-               units: list[str] | None = None) -> tuple[Export, Scorecard]:
+               units: list[str] | None = None, before_calculating=None) -> tuple[Export, Scorecard]:
+    """Read, check and calculate; before_calculating(the reporting month), if given, runs first."""
     import pandas as pd
 
-    from .engine.calculator import calculate
+    from .engine.calculator import calculate, reporting_month
     from .reading.reader import check_export, read_sheets
 
     with stages.stage("Reading the export"):
@@ -272,6 +290,8 @@ def _calculate(input_path: Path, template: Template, month: str | None, stages: 
         if pd.Timestamp(reporting_month_text(month)) not in available:
             raise InputError([Problem("error", f"the export has no data for {month}; it covers "
                                                f"{min(available):%Y-%m} to {max(available):%Y-%m}")])
+    if before_calculating is not None:
+        before_calculating(reporting_month(export, month))
     with stages.stage("Calculating"):
         scorecard = calculate(export, template, month, units)
     return export, scorecard

@@ -277,6 +277,11 @@ def pytest_report_header(config) -> str:
     return f"scorecard_xl {scorecard_xl.__version__} from {kind}: {where}"
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The same line at the end, where `pytest -q` (which hides the header) shows it too."""
+    terminalreporter.write_line(pytest_report_header(terminalreporter.config))
+
+
 def pytest_configure(config) -> None:
     """In CI (SCORECARD_XL_TEST_WHEEL=1) the tests must exercise the installed wheel, not the checkout."""
     import os

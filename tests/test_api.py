@@ -123,3 +123,34 @@ def test_a_fallback_is_reported_as_a_note(tmp_path, monkeypatch, capsys):
     assert main(["generate", str(SAMPLE), "-o", str(tmp_path / "again.xlsx")]) == 0
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
     assert notes == [f"note: {result.notes[0]}"]
+
+
+@pytest.mark.parametrize("function", [generate, validate])
+def test_a_missing_input_or_a_folder_is_an_input_error(tmp_path, function):
+    with pytest.raises(InputError, match=r"cannot find .*missing\.xlsx: no such file"):
+        function(tmp_path / "missing.xlsx")
+    with pytest.raises(InputError, match="is a folder, not a workbook"):
+        function(tmp_path)
+
+
+def test_each_given_as_one_level(tmp_path):
+    done = generate(SAMPLE, each="Area", out_dir=tmp_path)
+    assert sorted(p.name for p in done.paths) == [  # the four areas, not the levels 'A', 'r', 'e', 'a'
+        "scorecard-2016-08-east-kent.xlsx", "scorecard-2016-08-north-kent.xlsx", "scorecard-2016-08-south-kent.xlsx",
+        "scorecard-2016-08-west-kent.xlsx"]
+
+
+def test_from_annex_a_names_the_export_written_and_shows_briefly(tmp_path):
+    import datetime as dt
+
+    from annex_a_fixtures import write_annex_a
+
+    from scorecard_xl import from_annex_a
+
+    annex = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx",
+                          {3: [{"child": "1", "referral": dt.date(2016, 8, 3), "team": "Ashford CSWT"}]})
+    done = from_annex_a([annex], output=tmp_path / "export.xlsx")
+    assert done.path == done.export.path == tmp_path / "export.xlsx" and done.path.is_file()
+    shown = repr(done)
+    assert len(shown) < 2000, len(shown)
+    assert shown.startswith(f"<Converted {tmp_path / 'export.xlsx'}: 1 Annex A file(s), Mar 2016 to Aug 2016, ")

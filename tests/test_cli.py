@@ -22,6 +22,7 @@ from workbook_fixtures import (  # noqa: E402
     INDICATORS_SHEET,
     MINI_MONTHS,
     MINI_TEAMS,
+    SAMPLE,
     SCORECARD_SHEET,
     generate_ok,
     load_workbook,
@@ -84,6 +85,32 @@ def test_command_help(command, options):
     assert command in result.output
     for option in options:
         assert option in result.output, f"{command} --help does not mention {option}"
+
+
+@pytest.mark.parametrize("command, usage", [
+    ("generate", "Usage: scorecard-xl generate [OPTIONS] INPUT"),
+    ("validate", "Usage: scorecard-xl validate [OPTIONS] INPUT"),
+    ("annex-a", "Usage: scorecard-xl annex-a [OPTIONS] FILE..."),
+    ("email", "Usage: scorecard-xl email [OPTIONS] [WORKBOOK]"),
+    ("template", "Usage: scorecard-xl template [OPTIONS]"),
+])
+def test_help_names_values_as_users_type_them(command, usage):
+    """Not typer's notation ({INPUT} for a required argument, <%Y-%m-%d>, <str>, <file>, <list[Path]>)."""
+    result = CliRunner().invoke(app, [command, "--help"], prog_name="scorecard-xl", terminal_width=200,
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert usage in result.output
+    assert "{INPUT}" not in result.output and "{FILE}" not in result.output
+    assert "<" not in result.output and "%Y" not in result.output, result.output
+    if command == "generate":
+        for shown in ("--month YYYY-MM", "--produced YYYY-MM-DD", "--template NAME|PATH", "--raw-data include|separate"):
+            assert shown in " ".join(result.output.split()), shown
+
+
+def test_an_empty_unit_names_the_unit_option():
+    proc = run_cli("generate", SAMPLE, "--unit", "")
+    assert proc.returncode == 2
+    assert "Invalid value for --unit: no unit named (an empty name)" in proc.stderr
 
 
 def test_templates_lists_kent():

@@ -285,6 +285,46 @@ def test_sigterm_removes_the_temporary_files_and_stops_libreoffice(tmp_path):
             time.sleep(0.05)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT and a shell script standing in for soffice")
+def test_ctrl_c_says_interrupted_exits_130_and_removes_the_temporary_files(tmp_path):
+    """Ctrl+C (SIGINT) while LibreOffice prints: the interrupted message and exit 130, whatever typer's
+    release makes of a KeyboardInterrupt (0.29 exits 130 without a word); nothing left behind."""
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(OLD)
+    pids = tmp_path / "pids"
+    soffice = _fake_soffice(tmp_path, f'echo $$ > "{pids}"; sleep 60 & echo $! >> "{pids}"; wait')
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env["SOFFICE"] = str(soffice)
+    proc = subprocess.Popen([sys.executable, "-m", "scorecard_xl", "generate", str(SAMPLE), "-o", str(out), "--pdf"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (pids.exists() and len(pids.read_text().split()) == 2):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted: files not reported as written above are as they were." in stderr, stderr
+    assert "Traceback" not in stderr and "Aborted" not in stderr
+    assert out.read_bytes() == OLD
+    assert _listing(tmp_path) == ["fake soffice", "out.xlsx", "pids"]
+
+
+def test_ctrl_c_from_python_is_reported_too(monkeypatch, capsys):
+    """main() in a notebook's process: typer turns the KeyboardInterrupt into an exit, which main
+    reports as an interruption."""
+    from scorecard_xl import cli
+
+    def interrupted(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise SystemExit(130) from exc  # typer 0.29's answer; click's is Abort, then exit 1
+    monkeypatch.setattr(cli, "app", interrupted)
+    assert cli.main(["templates"]) == 130
+    assert "interrupted: files not reported as written above are as they were." in capsys.readouterr().err
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

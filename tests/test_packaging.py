@@ -116,3 +116,15 @@ def test_installed_package_is_the_one_that_ran(site, tmp_path):
     proc = subprocess.run([sys.executable, "-c", runner, str(site)], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=60)
     assert Path(proc.stdout.strip()).is_relative_to(site), proc.stdout + proc.stderr
+
+
+def test_tests_run_the_command_through_this_interpreter():
+    """A test environment whose scripts folder is not on PATH (a venv not activated, Windows' user
+    Scripts folder) still runs every test: the tests start the command as `python -m scorecard_xl`,
+    never by the name `scorecard-xl` looked up on PATH."""
+    import re
+
+    by_name = re.compile(r"""(?:run|Popen|call|check_output)\(\s*\[\s*["']scorecard-xl["']""")
+    found = [f"{path.name}:{n}" for path in sorted(Path(__file__).parent.glob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if by_name.search(line)]
+    assert found == [], f"run by name from PATH: {found}"

@@ -304,8 +304,39 @@ def test_too_few_points_said_once_per_indicator(tiny):
                for unit in ("N1", "S1")]
     scorecard = calculate(make_export(indicator_rows(records)), tiny, "2016-08")
     said = [w.message for w in scorecard.warnings if "no SPC" in w.message]
-    assert said == ["indicator PSS: no SPC limits or icons for County: 8 point(s) where 13 points in the 36 "
-                    "months to Aug 2016, one of them Aug 2016 are needed"]
+    assert said == ["indicator PSS: no SPC limits or icons for County: 8 points where 13 are needed in the 36 "
+                    "months to Aug 2016, one of which must be for Aug 2016"]
+
+
+def test_too_few_points_said_once_per_unit_as_a_sentence(tiny):
+    """A unit's warning lists its indicators; one point is "1 point"; enough points but none for the
+    reporting month is said as that."""
+    records = [(m.strftime("%Y-%m"), "PSS", "N1", "N", 1, 10) for m in months_between("2016-08", "2016-08")]
+    records += [(m.strftime("%Y-%m"), "CNT", "N1", "N", 3, None) for m in months_between("2015-01", "2016-07")]
+    records += [(m.strftime("%Y-%m"), "P12", "S1", "N", 5, 10) for m in months_between("2015-01", "2016-08")]
+    scorecard = calculate(make_export(indicator_rows(records)), tiny, "2016-08", units=["N1"])
+    assert [w.message for w in scorecard.warnings if "no SPC" in w.message] == [
+        "indicator PSS: no SPC limits or icons for County: 1 point where 13 are needed in the 36 months to "
+        "Aug 2016, one of which must be for Aug 2016",
+        "indicator CNT: no SPC limits or icons for County: 19 points in the 36 months to Aug 2016 but none for "
+        "Aug 2016, which must be one of them"]
+    assert [w.message for w in scorecard.views["N1"].warnings if "no SPC" in w.message] == [
+        "N1: no SPC limits or icons for indicators PSS, CNT: fewer than the 13 points needed in the 36 months to "
+        "Aug 2016, or no point for Aug 2016, which must be one of them"]
+
+
+def test_screened_moving_ranges_in_the_pipeline(tiny):
+    """`screen_moving_ranges: true`: 20 months alternating 50% and 60% in a 36-month window, so 19
+    moving ranges of 10 points, none screened: limits 55% +/- 2.66 x 10% (padding counts for nothing)."""
+    records = [(m.strftime("%Y-%m"), "P12", "N1", "N", 5 + i % 2, 10)
+               for i, m in enumerate(months_between("2015-01", "2016-08"))]
+    for template in (tiny, _tiny(screen_moving_ranges=True)):
+        scorecard = calculate(make_export(indicator_rows(records)), template, "2016-08")
+        points = scorecard.spc[(scorecard.spc["Indicator"] == "P12") & (scorecard.spc["Unit"] == "N1")
+                               & (scorecard.spc["Cohort"] == "All")]
+        assert len(points) == 20
+        assert points["Lower Process Limit"].iloc[-1] == pytest.approx(0.55 - 0.266, rel=1e-12)
+        assert points["Upper Process Limit"].iloc[-1] == pytest.approx(0.55 + 0.266, rel=1e-12)
 
 
 def test_switched_off(tiny):

@@ -193,6 +193,30 @@ def test_unit_names_the_reader_cannot_tell_apart_are_refused(tmp_path, other):
             "which ignores case and white space in names") in message
 
 
+@pytest.mark.parametrize("first, second, file", [
+    ("Team A&B", "Team A+B", "scorecard-YYYY-MM-team-a-b.xlsx"),
+    ("\u00c9quipe Nord", "Equipe Nord", "scorecard-YYYY-MM-equipe-nord.xlsx"),
+])
+def test_units_whose_workbooks_would_share_a_file_name_are_refused(tmp_path, first, second, file):
+    """Each unit may have its own workbook (generate --unit, --each): file names keep letters and digits."""
+    data = tiny_dict()
+    data["organisation_tree"]["units"][1]["units"] += [{"name": first, "level": "Team"},
+                                                      {"name": second, "level": "Team"}]
+    message = load_error(tmp_path, data)
+    assert (f"organisation_tree: units whose workbooks would have the same file name: the workbooks of {first!r} and "
+            f"{second!r} would both be {file}. File names keep only letters and digits (without accents), so rename "
+            "one of each pair") in message
+
+
+@pytest.mark.parametrize("unit, other, file", [("S1 Data", "S1", "scorecard-YYYY-MM-s1-data.xlsx"),
+                                               ("Data", "County", "scorecard-YYYY-MM-data.xlsx")])
+def test_a_units_workbook_may_not_be_another_units_companion(tmp_path, unit, other, file):
+    data = tiny_dict()
+    data["organisation_tree"]["units"][1]["units"].append({"name": unit, "level": "Team"})
+    message = load_error(tmp_path, data)
+    assert (f"the raw-data companion of {other!r} and the workbook of {unit!r} would both be {file}") in message
+
+
 def test_indicator_ids_the_reader_cannot_tell_apart_are_refused(tmp_path):
     data = tiny_dict()
     data["sections"][1]["indicators"][0]["id"] = "p 12"

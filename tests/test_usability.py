@@ -96,3 +96,23 @@ def test_a_console_that_cannot_show_a_character_does_not_fail_the_run(tmp_path):
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr and "UnicodeEncodeError" not in stderr
     assert "scorecard ?ód?.xlsx" in stdout and out.is_file()
+
+
+def test_the_sizes_the_documents_give_are_true(tmp_path):
+    """The example settings file and the README say how small --raw-data separate keeps the emailed
+    workbook; the figure they give is the Kent sample's, within a tenth."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    result = run_cli("generate", SAMPLE, "-o", tmp_path / "s.xlsx", "--raw-data", "separate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    size_kb = (tmp_path / "s.xlsx").stat().st_size / 1000
+    stated = []
+    for name in ("scorecard-xl.example.toml", "README.md"):
+        text = " ".join((root / name).read_text(encoding="utf-8").split())
+        found = re.findall(r"small \(about (\d+) KB for (?:the Kent sample|Kent)", text)
+        assert found, f"{name} no longer says how small the workbook is"
+        stated += [int(n) for n in found]
+    for figure in stated:
+        assert abs(figure - size_kb) <= size_kb / 10, (figure, size_kb)

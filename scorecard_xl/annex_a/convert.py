@@ -7,6 +7,7 @@ atomically after reading it back through the export reader.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -26,12 +27,23 @@ from .stacking import stack
 from .teams import TeamMap, read_teams_csv
 
 
-@dataclass
+@dataclass(repr=False)
 class Converted:
-    export: Export  # the export written, as the reader read it back
+    export: Export  # the export written, as the reader read it back (its path: the export's own)
     summary: list[str]  # what was added, replaced and kept
     warnings: list[Problem] = field(default_factory=list)
     files: list[AnnexAFile] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.export.path
+
+    def __repr__(self) -> str:  # short: the frames it holds would print tens of thousands of characters
+        months = sorted(set(self.export.activity["Month"])) if len(self.export.activity) else []
+        span = f"{months[0]:%b %Y} to {months[-1]:%b %Y}" if months else "no month"
+        return (f"<Converted {self.path}: {len(self.files)} Annex A file(s), {span}, "
+                f"{len(self.export.activity):,} activity and {len(self.export.indicators):,} indicator rows, "
+                f"{len(self.warnings)} note(s)>")
 
 
 def report_dates(paths: list[Path], given: list[dt.date] | None, today: dt.date | None = None) -> list[dt.date]:
@@ -138,7 +150,8 @@ def convert(paths: list[Path], template: Template, target: Path, *, into: bool =
     created = dt.datetime.combine(max(when), dt.time())
     with stages.stage(f"Writing {target.name} and reading it back"):
         written = save_export(merged, warnings, template, target, created, lambda p: read_export(p, template))
-    return Converted(written, merged.summary, warnings, files)
+    # Read back from the temporary file, which is now the target: say the target, never the gone file.
+    return Converted(dataclasses.replace(written, path=target), merged.summary, warnings, files)
 
 
 def from_annex_a(files: list[str | Path], *, into: str | Path | None = None, output: str | Path | None = None,

@@ -98,7 +98,8 @@ def spc_tables(grid, template: Template, month: pd.Timestamp, first_month: int, 
 
 def too_few_points(series: pd.DataFrame, template: Template, month: pd.Timestamp, unit: str,
                    per_indicator: bool) -> list[Problem]:
-    """Where the unit's series (cohort All) has points but too few for limits and icons.
+    """Where the unit's series (cohort All) has points but too few for limits and icons, or none
+    for the reporting month (which must be one of them).
 
     per_indicator: one warning each (the county's); else one for the unit, listing them.
     """
@@ -106,12 +107,28 @@ def too_few_points(series: pd.DataFrame, template: Template, month: pd.Timestamp
     own = series[(series["Unit"] == unit) & (series["Cohort"] == COHORTS[0]) & ~series["Enough"].astype(bool)]
     if own.empty:
         return []
-    need = (f"{settings.min_points} points in the {settings.window_months} months to {month:%b %Y}, one of them "
-            f"{month:%b %Y}")
+    need, window = settings.min_points, f"in the {settings.window_months} months to {month:%b %Y}"
     if per_indicator:
-        return [Problem("warning", f"indicator {row.Indicator}: no SPC limits or icons for {unit}: {row.Points} "
-                                   f"point(s) where {need} are needed", "Indicators")
+        return [Problem("warning", f"indicator {row.Indicator}: no SPC limits or icons for {unit}: "
+                                   f"{_shortfall(int(row.Points), need, window, month)}", "Indicators")
                 for row in own.itertuples(index=False)]
     listed = ", ".join(own["Indicator"])
+    short = own["Points"].astype(int) < need  # the others have enough points but none for the month
+    if short.all():
+        why = f"fewer than the {need} points needed {window}, one of which must be for {month:%b %Y}"
+    elif not short.any():
+        why = f"no point for {month:%b %Y}, which must be one of the {need} needed {window}"
+    else:
+        why = (f"fewer than the {need} points needed {window}, or no point for {month:%b %Y}, which must be one "
+               "of them")
     return [Problem("warning", f"{unit}: no SPC limits or icons for indicator{'s' if len(own) > 1 else ''} "
-                               f"{listed}: fewer than {need}", "Indicators")]
+                               f"{listed}: {why}", "Indicators")]
+
+
+def _shortfall(points: int, need: int, window: str, month: pd.Timestamp) -> str:
+    """Why one series has no limits, as a sentence: "8 points where 13 are needed in the 36 months
+    to Aug 2016, one of which must be for Aug 2016"."""
+    have = f"{points} point{'' if points == 1 else 's'}"
+    if points < need:
+        return f"{have} where {need} are needed {window}, one of which must be for {month:%b %Y}"
+    return f"{have} {window} but none for {month:%b %Y}, which must be one of them"

@@ -30,6 +30,7 @@ polarity): arrays (series, window position).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from fractions import Fraction
 from typing import Callable, Sequence
@@ -38,7 +39,10 @@ import numpy as np
 
 LIMIT = Fraction(133, 50)  # 2.66: three sigma from the mean moving range (3 / 1.128, as MDC rounds it)
 TWO_SIGMA = LIMIT * 2 / 3
-SCREEN = Fraction(3267, 1000)  # moving ranges above 3.267 MR-bar are left out when screening
+# Screening: moving ranges above 3.267 MR-bar are left out and MR-bar is the mean of the rest. One
+# exactly at the bound is kept (<=), as a point exactly on a process limit is not beyond it;
+# NHSRplotthedots keeps only `mr < 3.267 * amr` (in floats, where a true tie is rare).
+SCREEN = Fraction(3267, 1000)
 TOLERANCE = 1e-9  # a float comparison closer than this (relative) is made again exactly
 
 IMPROVEMENT, CONCERN, NEUTRAL = "Improvement", "Concern", "Neutral"
@@ -104,14 +108,13 @@ def xmr(num: np.ndarray, den: np.ndarray, valid: np.ndarray, polarity: str, targ
         total = np.where(here, cx, 0.0).sum(axis=1)
         mean = np.where(k > 0, total / np.maximum(k, 1), np.nan)
         scale = np.where(here, np.abs(cx), 0.0).max(axis=1)  # the size of the numbers compared
+        # A moving range at each point after the first: k - 1 of them, none at padding positions.
+        has_range = here & (at[None, :] >= 1)
         ranges = np.zeros((n_series, width))
-        ranges[:, 1:] = np.where(here[:, 1:], np.abs(cx[:, 1:] - cx[:, :-1]), 0.0)
+        ranges[:, 1:] = np.where(has_range[:, 1:], np.abs(cx[:, 1:] - cx[:, :-1]), 0.0)
         mrbar = ranges.sum(axis=1) / np.maximum(k - 1, 1)
         if rules.screen_moving_ranges:
-            kept = exact.at_most(ranges, float(SCREEN) * mrbar[:, None], here & (at[None, :] >= 1), scale,
-                                 lambda s, i: exact.ranges(s)[i - 1] - SCREEN * exact.raw_mrbar(s))
-            mrbar = np.where(kept.sum(axis=1) > 0, np.where(kept, ranges, 0.0).sum(axis=1) / np.maximum(
-                kept.sum(axis=1), 1), mrbar)
+            mrbar = _screened_mrbar(ranges, has_range, mrbar, scale, exact)
     enough = (k >= max(rules.min_points, 2)) & valid[:, -1]
 
     def side(offset: Fraction) -> np.ndarray:
@@ -190,6 +193,20 @@ def xmr(num: np.ndarray, den: np.ndarray, valid: np.ndarray, polarity: str, targ
     return Xmr(k, enough, mean, lower, upper, spread, variation, assurance)
 
 
+def _screened_mrbar(ranges: np.ndarray, has_range: np.ndarray, mrbar: np.ndarray, scale: np.ndarray,
+                    exact: _Exact) -> np.ndarray:
+    """MR-bar of the moving ranges not above SCREEN x the raw MR-bar (a range exactly on it is kept).
+
+    Only positions in `has_range` are ranges: counting the first point or padding as a kept
+    range of 0 would shrink MR-bar and the limits (a series filling the window to (k - 1) / k).
+    """
+    kept = exact.at_most(ranges, float(SCREEN) * mrbar[:, None], has_range, scale, exact.over_screen)
+    count = kept.sum(axis=1)
+    # Not every range can be above 3.267 times their mean, so a series with ranges keeps one;
+    # the fallback is for a series without any (fewer than 2 points).
+    return np.where(count > 0, np.where(kept, ranges, 0.0).sum(axis=1) / np.maximum(count, 1), mrbar)
+
+
 def _assurance(polarity: str, targets, enough, mean, mrbar, scale, exact: _Exact) -> np.ndarray:
     """H: a target below the lower limit is consistently passed, above the upper consistently failed,
     otherwise hit and miss; L the mirror image; none for T or without a target."""
@@ -262,11 +279,15 @@ class _Exact:
         r = self.ranges(s)
         return self._memo("raw", s, lambda: sum(r, Fraction(0)) / max(len(r), 1))
 
+    def over_screen(self, s: int, i: int) -> Fraction:
+        """The moving range ending at point i (i >= 1) less SCREEN x the raw MR-bar: kept when <= 0."""
+        return self.ranges(s)[i - 1] - SCREEN * self.raw_mrbar(s)
+
     def mrbar(self, s: int) -> Fraction:
         def make() -> Fraction:
-            r, bar = self.ranges(s), self.raw_mrbar(s)
+            r, bar = self.ranges(s), self.raw_mrbar(s)  # the series' own k - 1 ranges, no padding
             if self._screen:
-                kept = [x for x in r if x <= SCREEN * bar]
+                kept = [x for i, x in enumerate(r, start=1) if self.over_screen(s, i) <= 0]
                 if kept:
                     return sum(kept, Fraction(0)) / len(kept)
             return bar
@@ -291,7 +312,9 @@ class _Exact:
 
     def at_most(self, left: np.ndarray, right: np.ndarray, where: np.ndarray, scale: np.ndarray,
                 exact: Callable[[int, int], Fraction]) -> np.ndarray:
-        return self.sign(left - right, where, scale, exact) <= 0
+        """left <= right, decided exactly near a tie; False outside `where` (sign() gives 0 there,
+        which must not read as "at most": those positions hold no value to compare)."""
+        return (self.sign(left - right, where, scale, exact) <= 0) & where
 
     def step_signs(self) -> np.ndarray:
         """sign(x[i] - x[i-1]) for i >= 1, exactly: n1 d0 - n0 d1 in integers (Python's when large)."""
@@ -312,10 +335,8 @@ def xmr_series(values: Sequence[object], polarity: str = "H", target: object = N
     """One series given as numbers (int, Fraction, decimal text or float: a float is taken as the
     decimal it prints as) with None for a month without a point; for tests and notebooks."""
     fractions = [None if v is None else Fraction(str(v)) if isinstance(v, float) else Fraction(v) for v in values]
-    common = 1
-    for f in fractions:
-        if f is not None:
-            common = common * f.denominator // np.gcd(common, f.denominator)
+    # Python integers: np.gcd would turn the common denominator into an int64 that can overflow.
+    common = math.lcm(1, *(f.denominator for f in fractions if f is not None))
     num = np.array([[0 if f is None else int(f * common) for f in fractions]], dtype=object)
     den = np.array([[common if f is not None else 0 for f in fractions]], dtype=object)
     if max((abs(int(v)) for v in num[0]), default=0) < 2**62 and common < 2**62:

@@ -506,6 +506,9 @@ class Template(_Model):
         when one is unknown."""
         chosen: set[str] = set()
         if unit is not None:
+            if not unit.strip():
+                example = list(self.units)[1 if len(self.units) > 1 else 0]
+                raise ValueError(f"no unit named (an empty name); give one of the template's units, e.g. {example!r}")
             found = match(unit, self.units)
             if found is None:
                 raise ValueError(f"unknown unit {unit!r}{closest(unit, self.units)}")

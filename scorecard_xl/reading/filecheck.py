@@ -68,7 +68,14 @@ def _column_number(letters: bytes) -> int:
 def check_file(path: Path, max_bytes: int = MAX_UNCOMPRESSED_BYTES, max_cells: int = MAX_CELLS) -> None:
     """Raise InputError if `path` is not a workbook that can be read safely."""
     name = path.name
-    size = path.stat().st_size
+    try:
+        if path.is_dir():
+            raise _refuse(f"{path} is a folder, not a workbook; give the export's file")
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise _refuse(f"cannot find {path}: no such file (check the name and the folder)") from None
+    except PermissionError as exc:
+        raise _refuse(f"cannot read {path}: {exc.strerror} (is it open in a program that locks it?)") from None
     if size == 0:
         raise _refuse(f"{name} is empty (0 bytes); export the data again")
     with path.open("rb") as fh:
