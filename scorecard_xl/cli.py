@@ -109,7 +109,8 @@ EmlOption = Annotated[Optional[Path], typer.Option(
     "--eml", metavar="PATH", dir_okay=False,
     help="Write the message to this .eml file instead of sending it (implies --dry-run).")]
 ResendOption = Annotated[bool, typer.Option(
-    "--resend", help="With --each: send every unit's workbook again, including those the send log says were sent.")]
+    "--resend", help="With --each: send every unit's workbook again, including those the send log says were "
+    "sent or may have been sent.")]
 
 
 def _err(message: str) -> None:

@@ -84,8 +84,9 @@ def file_name_clashes(units: Iterable[str], root: str) -> list[str]:
     taken: dict[str, tuple[str, str]] = {}  # the name after "scorecard-YYYY-MM" -> (unit, which file)
     clashes, seen = [], set()
     for unit in units:
-        mine = "" if unit == root else "-" + slug(unit)
-        for tail, what in ((mine, "workbook"), (mine + COMPANION, "raw-data companion")):
+        # The county's own workbook has no suffix, except among generate --each's (scorecard-2016-08-kent.xlsx).
+        mine = ["", "-" + slug(unit)] if unit == root else ["-" + slug(unit)]
+        for tail, what in [pair for m in mine for pair in ((m, "workbook"), (m + COMPANION, "raw-data companion"))]:
             other = taken.setdefault(tail.lower(), (unit, what))
             pair = frozenset((other[0], unit))
             if other[0] != unit and pair not in seen:

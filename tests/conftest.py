@@ -277,6 +277,17 @@ def pytest_report_header(config) -> str:
     return f"scorecard_xl {scorecard_xl.__version__} from {kind}: {where}"
 
 
+# Modules all of whose tests are slow (LibreOffice, a mail server, large inputs): marked here, once.
+SLOW_MODULES = {"test_libreoffice", "test_pdf", "test_printing", "test_benchmark_smoke", "test_email", "test_burst",
+                "test_burst_reruns"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """The same line at the end, where `pytest -q` (which hides the header) shows it too."""
     terminalreporter.write_line(pytest_report_header(terminalreporter.config))

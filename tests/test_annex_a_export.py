@@ -46,6 +46,7 @@ def merged(tmp_path, kent):
     return read_export(SAMPLE, kent), read_export(target, kent), result
 
 
+@pytest.mark.slow
 def test_into_replaces_the_computed_months_and_keeps_the_rest(merged, kent):
     before, after, result = merged
     months = pd.date_range("2016-03-01", "2016-08-01", freq="MS")
@@ -76,6 +77,7 @@ def test_into_replaces_the_computed_months_and_keeps_the_rest(merged, kent):
     assert "PF Cases kept" in result.stdout
 
 
+@pytest.mark.slow
 def test_notes_sheet_holds_the_runs_notes(merged, tmp_path):
     book = load_workbook(tmp_path / "export.xlsx", read_only=True)
     notes = [row[0] for row in book["Notes"].iter_rows(values_only=True)]
@@ -83,6 +85,7 @@ def test_notes_sheet_holds_the_runs_notes(merged, tmp_path):
     assert any("indicator 1 (re_referral_12m) is left empty" in (n or "") for n in notes)
 
 
+@pytest.mark.slow
 def test_same_input_same_bytes(tmp_path):
     annex = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", LISTS)
     outputs = []
@@ -93,6 +96,7 @@ def test_same_input_same_bytes(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.slow
 def test_an_area_row_in_a_computed_month_is_refused(tmp_path, kent):
     import openpyxl
 

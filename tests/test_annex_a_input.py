@@ -127,6 +127,7 @@ def test_unmapped_teams_listed_with_row_counts_and_nothing_written(tmp_path, exp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["annex-a-2016-08-31.xlsx", "export.xlsx"]
 
 
+@pytest.mark.slow
 def test_teams_csv_maps_the_others(tmp_path, export_copy):
     lists = {**GOOD, 6: [{"child": "1", "start": D(2016, 8, 3), "team": "Atlantis Team"}]}
     path = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", lists)
@@ -139,6 +140,7 @@ def test_teams_csv_maps_the_others(tmp_path, export_copy):
     assert "'East Kent' has units under it; map 'Atlantis Team' to a team" in result.stderr
 
 
+@pytest.mark.slow
 def test_report_date_before_the_data_and_from_the_option(tmp_path, export_copy):
     path = write_annex_a(tmp_path / "kent-annex-a.xlsx", GOOD)
     result = run_cli("annex-a", path, "--into", export_copy)
@@ -158,6 +160,7 @@ def test_into_or_output_is_required(tmp_path):
     assert "give either --into EXPORT.xlsx" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_folder_or_a_pattern_names_the_files_and_lock_files_are_left_out(tmp_path, export_copy):
     folder = tmp_path / "lists"
     folder.mkdir()

@@ -115,6 +115,7 @@ def test_month_end_counts_are_exact_with_the_months_own_file_and_noted_when_reco
             "day was given") in notes(alone)
 
 
+@pytest.mark.slow
 def test_into_never_replaces_the_exports_figure_with_a_reconstruction(tmp_path, kent):
     target = shutil.copy(SAMPLE, tmp_path / "export.xlsx")
     annex = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", PLANS_AUGUST)
@@ -204,6 +205,7 @@ def _analysts_export(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_into_keeps_the_analysts_sheets_and_columns(tmp_path, kent):
     target = _analysts_export(tmp_path / "export.xlsx")
     before = load_workbook(target)
@@ -238,6 +240,7 @@ def test_into_keeps_the_analysts_sheets_and_columns(tmp_path, kent):
 
 # ----------------------------------------------------------------------------- the export named as an input
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option", ["-o", "--into"])
 def test_the_export_may_not_be_one_of_the_files_read(tmp_path, option):
     annex = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", {3: [{"child": "1", "referral": D(2016, 8, 3),
@@ -257,6 +260,7 @@ BLANK_TEAM = {3: [{"child": "1", "referral": D(2016, 8, 3), "team": None},
                   {"child": "2", "referral": D(2016, 8, 4), "team": ASH}]}
 
 
+@pytest.mark.slow
 def test_a_blank_team_needs_a_mapping_and_the_error_says_how(tmp_path):
     annex = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", BLANK_TEAM)
     result = run_cli("annex-a", annex, "-o", tmp_path / "out.xlsx")

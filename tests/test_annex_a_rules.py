@@ -217,6 +217,7 @@ def test_adoption_days_for_the_county(tmp_path, kent):
 
 # ----------------------------------------------------------------------------- referrals and stacking
 
+@pytest.mark.slow
 def test_re_referral_needs_the_year_before(tmp_path, kent):
     files = {}
     for end in pd.date_range("2015-09-30", "2016-08-31", freq="ME"):
@@ -308,6 +309,7 @@ KENT = load_template("kent_scs")
 REPORTS = [(m + pd.offsets.MonthEnd(0)).date() for m in pd.date_range("2015-09-01", "2016-08-01", freq="MS")]
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None)
 @given(referrals=st.lists(st.tuples(st.sampled_from("ABCDE"), DAYS), max_size=40, unique=True))
 def test_re_referrals_agree_with_a_count_by_hand(referrals):

@@ -45,6 +45,7 @@ def test_the_sample_is_a_year_of_monthly_files():
     assert sum(p.stat().st_size for p in FILES) < 3_000_000
 
 
+@pytest.mark.slow
 def test_activity_agrees_with_the_independent_count(computed, independent):
     theirs = independent[0]
     ours = {}
@@ -69,6 +70,7 @@ def test_indicators_agree_with_the_independent_count(computed, independent, kent
     assert {rule for _, rule, _, _ in ours} == set(rule_of.values())
 
 
+@pytest.mark.slow
 def test_sample_end_to_end_to_a_scorecard(tmp_path, independent):
     export = tmp_path / "export-2016-08.xlsx"
     result = run_cli("annex-a", *FILES, "-o", export)

@@ -26,6 +26,7 @@ def generated(tmp_path_factory):
     return generate(SAMPLE, folder / "scorecard.xlsx", raw_data="separate", produced=__import__("datetime").date(2016, 11, 10))
 
 
+@pytest.mark.slow
 def test_generate_returns_what_it_wrote(generated, capsys):
     assert [p.name for p in generated.paths] == ["scorecard.xlsx", "scorecard-data.xlsx"]
     assert all(p.is_file() for p in generated.paths)
@@ -76,6 +77,7 @@ def test_unwritable_output_raises_write_error(tmp_path):
         generate(SAMPLE, tmp_path / "no such folder" / "out.xlsx")
 
 
+@pytest.mark.slow
 def test_command_line_in_process_returns_its_exit_code(tmp_path, capsys):
     """cli.main never ends the process: were it to call os._exit, this test run would stop here."""
     assert main(["--version"]) == 0
@@ -92,6 +94,7 @@ def test_import_is_light():
     assert out.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_paths_with_spaces_and_accents(tmp_path):
     """As on an analyst's OneDrive: spaces, an apostrophe and accents in folders and names."""
     import shutil
@@ -113,6 +116,7 @@ def test_paths_with_spaces_and_accents(tmp_path):
     assert sorted(p.name for p in out.parent.iterdir()) == sorted(p.name for p in result.paths)
 
 
+@pytest.mark.slow
 def test_a_fallback_is_reported_as_a_note(tmp_path, monkeypatch, capsys):
     """When XlsxWriter lacks an internal (workbook/hooks.py), the run still works and says it was slower."""
     from scorecard_xl.workbook import hooks
@@ -133,6 +137,7 @@ def test_a_missing_input_or_a_folder_is_an_input_error(tmp_path, function):
         function(tmp_path)
 
 
+@pytest.mark.slow
 def test_each_given_as_one_level(tmp_path):
     done = generate(SAMPLE, each="Area", out_dir=tmp_path)
     assert sorted(p.name for p in done.paths) == [  # the four areas, not the levels 'A', 'r', 'e', 'a'

@@ -273,6 +273,7 @@ UNUSABLE_FILES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make, name, fragments", [c[1:] for c in UNUSABLE_FILES], ids=[c[0] for c in UNUSABLE_FILES])
 def test_unusable_file_is_refused_with_what_to_do(tmp_path, good_tiny, tiny_yaml, make, name, fragments):
     inp = tmp_path / name
@@ -328,6 +329,7 @@ HOSTILE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit, fragment", [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
 def test_hostile_archive_is_refused_before_parsing(tmp_path, good_tiny, tiny_yaml, tiny, monkeypatch, edit, fragment):
     inp = rewrite_zip(good_tiny, tmp_path / "export.xlsx", edit)
@@ -372,6 +374,7 @@ def test_missing_sheet_does_not_hide_other_sheets_errors(tmp_path, tiny_yaml):
     assert_located(line_with(errors_of(proc), "'Nowhere'"), "Activity", 2, "Team")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sheet, wrong, right", [
     ("Indicators", "Numerater", "Numerator"),
     ("Indicators", "Denominators", "Denominator"),
@@ -540,6 +543,7 @@ def test_thousands_separator_is_read(tmp_path, tiny):
     assert export.activity["Caseloads"].iloc[0] == 1204
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", [1e15, 123456789012345678, 1e300])
 def test_absurdly_large_count_is_a_located_error(tmp_path, tiny_yaml, value):
     """A case number pasted into a count column: an error naming the cell, not a crash."""
@@ -687,6 +691,7 @@ def test_unknown_team_and_indicator_show_closest_names(tmp_path, tiny_yaml):
     assert "'FTE'" in line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("written", ["Agu 2016", "2016-13", "13/2016", "sometime", 2016, "Q3 2016"])
 def test_unreadable_month_is_located(tmp_path, tiny_yaml, written):
     def mutate(sheets):
@@ -731,6 +736,7 @@ def test_month_not_in_export(tmp_path, good_tiny, tiny_yaml):
     assert_refused(proc, out, "2014-01", "2015-06", "2016-08")
 
 
+@pytest.mark.slow
 def test_too_little_history_leaves_figures_empty_with_the_reason(tmp_path, tiny_yaml):
     """13 months: the R12M result and 1 month ago can be computed; 1 year ago cannot."""
     inp = tiny_export(tmp_path / "export.xlsx", months=TINY_MONTHS[-13:])
@@ -911,6 +917,7 @@ def test_table_sheets_continue_never_truncate(n, max_rows, sheets):
     pd.testing.assert_frame_equal(together, frame.reset_index(drop=True), check_dtype=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("streamed", [False, True], ids=["cells", "streamed"])
 def test_raw_sheets_continue_on_numbered_sheets_end_to_end(tmp_path, tiny_yaml, monkeypatch, streamed):
     """With Excel's row limit made small, every raw sheet continues on numbered sheets; both when
@@ -1012,6 +1019,7 @@ def test_bad_input_keeps_earlier_file(tmp_path, tiny_yaml):
     assert_refused(proc, out, "Atlantis", "nothing was written")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["parent-is-a-file", "proc", "name-too-long"])
 def test_output_that_cannot_be_written(tmp_path, good_tiny, tiny_yaml, where):
     if where == "parent-is-a-file":
@@ -1040,6 +1048,7 @@ def test_output_over_the_input_is_refused(tmp_path, tiny_yaml):
     assert proc.returncode in (1, 2), proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [
     ["generate"],
     ["generate", "{inp}", "--no-such-option"],
@@ -1111,6 +1120,7 @@ def test_nothing_lost_tiny(tmp_path, tiny_yaml, tiny):
     check_nothing_lost(inp, out, tiny, "FTE", AUG)
 
 
+@pytest.mark.slow
 def test_nothing_lost_kent(tmp_path, mini_export):
     out = tmp_path / "scorecard.xlsx"
     result = cli_runner_generate(mini_export, out)

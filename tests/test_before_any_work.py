@@ -52,6 +52,7 @@ def test_a_folder_that_takes_no_new_files_is_found_before_reading(tmp_path, immu
     assert _listing(folder) == []
 
 
+@pytest.mark.slow
 def test_a_name_near_the_file_systems_limit(tmp_path):
     """The hidden temporary name is short whatever the target's: a name the file system takes works,
     and one it refuses is named, not a temporary one, before any work."""

@@ -200,6 +200,7 @@ def test_output_must_be_xlsx(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_for_a_template_given_by_path(tmp_path):
     """Another council's template: its own teams, measures and indicators; the default file name."""
     path = tmp_path / "tiny.yaml"

@@ -64,6 +64,9 @@ RECIPIENTS = {
 WITH_WORKBOOKS = ["Kent", "North Kent", "East Kent", "South Kent", "West Kent"]  # the template's tree order
 SENT = ["Kent", "North Kent", "East Kent", "West Kent"]
 UNIT_SUBJECT = "{unit}: scorecard for {month}"
+# The export as corrected after the first send: other figures for the same month.
+CORRECTED_INPUT = "kent_liberi_export_2016-08_corrected.xlsx"
+CORRECTED_SHA256 = hashlib.sha256(b"the corrected export").hexdigest()
 
 
 def slug(unit: str) -> str:
@@ -89,6 +92,8 @@ def books(tmp_path_factory) -> dict[str, bytes]:
         books[unit] = altered(county, folder / "unit.xlsx", Unit=unit)
     books["East Kent revised"] = altered(county, folder / "revised.xlsx", Unit="East Kent",
                                          title="Scorecard: East Kent (revised)")
+    books["East Kent corrected"] = altered(county, folder / "corrected.xlsx", Unit="East Kent",
+                                           **{"Input file": CORRECTED_INPUT, "Input SHA-256": CORRECTED_SHA256})
     books["East Kent July"] = altered(county, folder / "july.xlsx", Unit="East Kent",
                                       **{"Reporting month": dt.datetime(2016, 7, 1)})
     books["Medway"] = altered(county, folder / "medway.xlsx", Unit="East Kent", Template="medway_scs")
@@ -170,19 +175,35 @@ def messages(recorder: Recorder) -> list:
 
 
 def unit_of(msg) -> str:
-    return str(msg["Subject"]).split(":")[0]
+    return subject_of(msg).split(":")[0]
 
 
-def check_unit_message(msg, envelope, unit: str, workbook: bytes, to: list[str], cc: list[str]) -> None:
-    """The unit's workbook attached, the unit named, sent to `to` and `cc`."""
+def subject_of(msg) -> str:
+    # Python folds a subject of 70 to 77 characters onto a line of its own, and the parser keeps
+    # the space that starts it (mail programs do not show it).
+    return str(msg["Subject"]).strip()
+
+
+def check_unit_message(msg, envelope, unit: str, workbook: bytes, to: list[str], cc: list[str],
+                       replaces: str | None = None) -> None:
+    """The unit's workbook attached, the unit named, sent to `to` and `cc`; replaces: the day of the
+    earlier message it says it replaces (figures from another input), e.g. "15 Sep 2016"."""
     from email.utils import getaddresses
 
     parts = list(msg.iter_attachments())
     assert len(parts) == 1 and parts[0].get_content_type() == XLSX
     assert parts[0].get_filename() == file_name(unit)
     assert parts[0].get_content() == workbook, f"{unit}: not its workbook's bytes"
-    assert msg["Subject"] == f"{unit}: scorecard for August 2016"
     text = msg.get_body(("plain",)).get_content()
+    if replaces:
+        assert subject_of(msg) == f"{unit}: scorecard for August 2016 (replaces the message of {replaces})"
+        assert text.startswith(f"This message replaces the one sent on {replaces} with the scorecard for {unit}, "
+                               "August 2016: its figures have been calculated again, from "), text
+        assert "Please use the workbook attached to this message, not the earlier one." in text.split("\n\n")[0]
+        assert "This message replaces the one sent on" in msg.get_body(("html",)).get_content()
+    else:
+        assert subject_of(msg) == f"{unit}: scorecard for August 2016"
+        assert "replaces" not in text
     assert f"scorecard for {unit}, August 2016 is attached" in text, text
     assert f"Latest performance RAG rating ({unit})" in text
     assert sorted(envelope.rcpt_tos) == sorted(a for _, a in getaddresses([*to, *cc]))
@@ -211,8 +232,16 @@ def test_each_unit_is_sent_its_workbook_once(books, tmp_path):
         assert again.returncode == 0, again.stdout + again.stderr
         assert len(recorder.envelopes) == len(first)
 
-        # A regenerated workbook (other bytes) is sent again, to all its recipients; only it.
+        # Generated again from the same input (other bytes: a new "Date produced", here a new title): the same
+        # scorecard, so it is not sent again.
         (folder / file_name("East Kent")).write_bytes(books["East Kent revised"])
+        regenerated = run("email", "--each", folder, "--config", config, "--subject", UNIT_SUBJECT, cwd=tmp_path,
+                          env={ENV_NAME: PASSWORD})
+        assert regenerated.returncode == 0, regenerated.stdout + regenerated.stderr
+        assert len(recorder.envelopes) == len(first), "a workbook generated again from the same input was sent again"
+
+        # Corrected figures (another input) go to all its recipients again, saying they replace the first; only it.
+        (folder / file_name("East Kent")).write_bytes(books["East Kent corrected"])
         revised = run("email", "--each", folder, "--config", config, "--subject", UNIT_SUBJECT, cwd=tmp_path,
                       env={ENV_NAME: PASSWORD})
         assert revised.returncode == 0, revised.stdout + revised.stderr
@@ -228,24 +257,37 @@ def test_each_unit_is_sent_its_workbook_once(books, tmp_path):
     assert "export-copy.xlsx" in proc.stderr and "not a scorecard workbook" in proc.stderr
     assert "-data.xlsx" not in proc.stdout + proc.stderr, "the raw-data companion is skipped without a word"
     assert "Nothing to send" in again.stdout and "already sent before, so not again: 4" in again.stdout
+    assert "Nothing to send" in regenerated.stdout and "already sent before, so not again: 4" in regenerated.stdout
     assert [unit_of(m) for m in sent[len(first):]] == ["East Kent"]
-    check_unit_message(sent[-1], latest[0], "East Kent", books["East Kent revised"], *RECIPIENTS["East Kent"])
-    for p in (proc, again, revised):
+    log = log_of(folder)
+    first_day = dt.datetime.fromisoformat(log[2]["sent_at"])
+    check_unit_message(sent[-1], latest[0], "East Kent", books["East Kent corrected"], *RECIPIENTS["East Kent"],
+                       replaces=f"{first_day.day} {first_day:%b %Y}")
+    assert CORRECTED_INPUT in sent[-1].get_body(("plain",)).get_content().split("\n\n")[0]
+    assert sent[-1]["References"] == log[2]["message_id"], "threaded with the message it replaces"
+    assert "replacing the message of" in revised.stdout
+    for p in (proc, again, regenerated, revised):
         assert PASSWORD not in p.stdout + p.stderr
 
-    log = log_of(folder)
     assert PASSWORD not in (folder / LOG).read_text(encoding="utf-8")
+    assert json.loads((folder / LOG).read_text(encoding="utf-8"))["version"] == 2
     assert [e["unit"] for e in log] == [*SENT, "East Kent"]
     ids = [str(m["Message-ID"]) for m in sent]
+    input_sha256 = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
     for entry, message_id in zip(log, ids):
         unit = entry["unit"]
         assert entry["workbook"] == file_name(unit)
         assert (entry["to"], entry["cc"]) == tuple(RECIPIENTS[unit])
         assert entry["message_id"] == message_id
         assert dt.datetime.fromisoformat(entry["sent_at"]).tzinfo is not None
+        assert (entry["month"], entry["template"], entry["outcome"]) == (MONTH, "kent_scs", "sent")
+    assert [(e["input_file"], e["input_sha256"], e["replaces"]) for e in log[:4]] == \
+        [(SAMPLE.name, input_sha256, None)] * 4
+    assert (log[-1]["input_file"], log[-1]["input_sha256"]) == (CORRECTED_INPUT, CORRECTED_SHA256)
+    assert log[-1]["replaces"] == log[2]["message_id"]
     digests = {unit: hashlib.sha256(books[unit]).hexdigest() for unit in SENT}
-    assert [e["sha256"] for e in log[:4]] == [digests[u] for u in SENT]
-    assert log[-1]["sha256"] == hashlib.sha256(books["East Kent revised"]).hexdigest()
+    assert [e["workbook_sha256"] for e in log[:4]] == [digests[u] for u in SENT]
+    assert log[-1]["workbook_sha256"] == hashlib.sha256(books["East Kent corrected"]).hexdigest()
 
 
 class Refusing(Recorder):

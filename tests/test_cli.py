@@ -121,6 +121,7 @@ def test_templates_lists_kent():
 
 # ----------------------------------------------------------------------------- validate
 
+@pytest.mark.slow
 def test_validate_good_file(mini_export):
     proc = run_cli("validate", mini_export)
     assert proc.returncode == 0, proc.stderr
@@ -247,6 +248,7 @@ def may_workbook(mini_export, tmp_path_factory) -> Path:
     return generate_ok(mini_export, tmp_path_factory.mktemp("may") / "may.xlsx", "--month", "2016-05")
 
 
+@pytest.mark.slow
 def test_generate_earlier_month(may_workbook):
     month = dt.datetime(2016, 5, 1)
     book = load_workbook(may_workbook, read_only=True)
@@ -297,6 +299,7 @@ def test_earlier_month_results_table_stops_at_that_month(may_workbook):
     assert not later, f"Results ({title!r}) holds results for later months: {later}"
 
 
+@pytest.mark.slow
 def test_generate_with_less_than_a_year_of_data(tmp_path):
     """Six months of data: no R12M result can be computed (left empty, with warnings), but the
     workbook is still written, with the SS indicators' results."""
@@ -309,6 +312,7 @@ def test_generate_with_less_than_a_year_of_data(tmp_path):
     assert out.exists()
 
 
+@pytest.mark.slow
 def test_generate_default_output_name(mini_export, tmp_path):
     proc = run_cli("generate", mini_export, "--produced", "2016-09-15", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

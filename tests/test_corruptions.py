@@ -162,6 +162,7 @@ def body_rows(sheets, sheet: str) -> list[int]:
     return list(range(1, len(sheets[sheet])))  # list indices of the body; Excel row = index + 1
 
 
+@pytest.mark.slow
 @given(case=valid_exports())
 @SOME
 def test_valid_export_generates_a_workbook(tiny_yaml, case):
@@ -294,6 +295,7 @@ DATA_CORRUPTIONS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(DATA_CORRUPTIONS))
 @given(case=valid_exports(), data=st.data())
 @FEW
@@ -320,6 +322,7 @@ def test_corrupted_export_is_reported_cleanly(tiny_yaml, kind, case, data):
             assert out.exists()
 
 
+@pytest.mark.slow
 @given(case=valid_exports(), data=st.data())
 @FEW
 def test_blank_rows_change_nothing(tiny_yaml, case, data):
@@ -358,6 +361,7 @@ def test_truncated_file_is_an_error(tiny_yaml, case, data):
         assert not out.exists()
 
 
+@pytest.mark.slow
 @given(case=valid_exports(), data=st.data())
 @SOME
 def test_flipped_bytes_are_an_error_or_change_nothing(tiny_yaml, case, data):

@@ -136,6 +136,7 @@ def pf_runs(tmp_path_factory):
     }
 
 
+@pytest.mark.slow
 @needs_sample
 def test_unrecorded_measure_validates_with_one_warning(pf_runs):
     proc = run_cli("validate", pf_runs["blanked"])
@@ -192,6 +193,7 @@ def test_unit_workbook_shows_the_unrecorded_measure_empty(pf_runs):
     assert ("warning", "Activity", None, PF, PF_WARNING) in quality_warnings(pf_runs["blanked_east"])
 
 
+@pytest.mark.slow
 @needs_sample
 def test_one_blank_among_numbers_is_still_an_error(tmp_path):
     path = tmp_path / "one_blank.xlsx"
@@ -360,6 +362,7 @@ def _with_notes(notes: list[list]):
     return mutate
 
 
+@pytest.mark.slow
 def test_notes_appear_on_the_data_quality_sheet(tmp_path):
     notes = [["Month", "Note"],
              [AUG, "List 4: 12 assessments with child seen Unknown, counted as not seen"],
@@ -380,6 +383,7 @@ def test_notes_appear_on_the_data_quality_sheet(tmp_path):
     assert "Notes 2 rows" in proc.stdout
 
 
+@pytest.mark.slow
 def test_empty_notes_sheet_generates(tmp_path):
     plain = write_synthetic_export(tmp_path / "synthetic_export_plain.xlsx", teams=MINI_TEAMS, months=MINI_MONTHS)
     export = write_synthetic_export(tmp_path / "synthetic_export_empty_notes.xlsx", teams=MINI_TEAMS,

@@ -54,6 +54,7 @@ def kent_export():
     return template, read_export(SAMPLE, template)
 
 
+@pytest.mark.slow
 def test_rolling_3_months_kept_when_the_12_month_figure_is_not(kent_export, independent):
     """June 2015 in the sample: too little history for 12 months, plenty for 3."""
     template, export = kent_export
@@ -78,6 +79,7 @@ def test_rolling_3_months_kept_when_the_12_month_figure_is_not(kent_export, inde
         [str(w) for w in scorecard.warnings if "rolling 3 months" in w.message]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("month", ["2015-06", "2015-09", "2016-01", "2016-08"])
 def test_every_left_empty_warning_gives_the_true_reason(kent_export, independent, month):
     template, export = kent_export

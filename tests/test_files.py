@@ -195,6 +195,7 @@ def _reporting_month(workbook: Path) -> str:
     raise AssertionError("no reporting month")
 
 
+@pytest.mark.slow
 def test_locked_companion_leaves_both_workbooks_as_they_were(tmp_path, immutable):
     """The issue's reproduction: July written, its companion locked, August refused as a whole."""
     out = tmp_path / "out.xlsx"
@@ -241,6 +242,7 @@ def _fake_soffice(tmp_path: Path, body: str) -> Path:
     return script
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for soffice")
 def test_pdf_that_cannot_be_printed_leaves_the_workbook_as_it_was(tmp_path):
     """The PDF fails after the workbook was written: the workbook is not replaced either."""
@@ -255,6 +257,7 @@ def test_pdf_that_cannot_be_printed_leaves_the_workbook_as_it_was(tmp_path):
     assert _listing(tmp_path) == ["fake soffice", "out.xlsx"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="SIGTERM and a shell script standing in for soffice")
 def test_sigterm_removes_the_temporary_files_and_stops_libreoffice(tmp_path):
     """Stopped while LibreOffice prints (a script that waits): exit 143, the temporary files gone,
@@ -285,6 +288,7 @@ def test_sigterm_removes_the_temporary_files_and_stops_libreoffice(tmp_path):
             time.sleep(0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT and a shell script standing in for soffice")
 def test_ctrl_c_says_interrupted_exits_130_and_removes_the_temporary_files(tmp_path):
     """Ctrl+C (SIGINT) while LibreOffice prints: the interrupted message and exit 130, whatever typer's

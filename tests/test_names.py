@@ -93,6 +93,7 @@ def assert_same_scorecard(got, expected) -> None:
     assert got.warnings == expected.warnings
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spelling", list(SPELLINGS))
 def test_team_names_spelt_differently_give_the_same_scorecard(tmp_path, sample_book, sample, spelling):
     path = respelt(sample_book, tmp_path / "export.xlsx", SPELLINGS[spelling])
@@ -105,6 +106,7 @@ def test_team_names_spelt_differently_give_the_same_scorecard(tmp_path, sample_b
     assert_same_scorecard(calculate(export, KENT), scorecard)
 
 
+@pytest.mark.slow
 def test_misspelt_names_in_capitals_suggest_the_right_team(tmp_path, sample_book):
     typos = {("Indicators", 214): "SWALE CWST", ("Activity", 30): "ASHFROD  CSWT", ("Indicators", 300): "ADOPTON & SG"}
     path = respelt(sample_book, tmp_path / "export.xlsx", SPELLINGS["upper case"], typos)
@@ -238,6 +240,7 @@ def test_clashes_groups_names_in_order():
 
 # ----------------------------------------------------------------------------- the sample's other sheets
 
+@pytest.mark.slow
 def test_respelt_indicator_ids_and_commentary_read_the_same(tmp_path, sample_book, sample):
     """Indicator IDs are matched like teams: 41 pasted with a byte order mark and a zero-width
     space around it (invisible, and not removed by str.strip) is 41."""

@@ -65,6 +65,7 @@ def _run(site: Path, *args, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_wheel_holds_every_module_and_template(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     package = ROOT / "scorecard_xl"
@@ -91,6 +92,7 @@ def test_wheel_declares_the_console_script(wheel):
     assert "scorecard-xl = scorecard_xl.cli:console_main" in text
 
 
+@pytest.mark.slow
 def test_installed_wheel_runs_from_another_folder(site, tmp_path):
     version = _run(site, "--version", cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("scorecard-xl "), version.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+import pytest
 import pandas as pd
 from conftest import CHILDREN, TEAMS, TINY_DICT, month, months_between
 from hypothesis import HealthCheck, given, settings
@@ -113,6 +114,7 @@ def test_all_is_at_least_excluding_uasc(rows):
     assert (all_["D"] >= excl["D"]).all()
 
 
+@pytest.mark.slow
 @FEW
 @given(exports())
 def test_all_equals_sum_of_rows_for_ss_indicators(rows):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "samples"))
 
@@ -19,6 +21,7 @@ import kent_sample_check  # noqa: E402
 from scorecard_xl.engine.template import load_template  # noqa: E402
 
 
+@pytest.mark.slow
 def test_committed_sample_matches_its_sources():
     problems, compared = kent_sample_check.check_workbook(
         ROOT / "samples" / "kent_liberi_export_2016-08.xlsx", load_template(), ROOT / "samples" / "sources")

@@ -99,6 +99,7 @@ def test_windows_starts_soffice_in_its_own_process_group(monkeypatch):
     assert soffice._own_process_group() == {"start_new_session": True}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for soffice")
 def test_a_time_out_stops_soffice_and_what_it_started(tmp_path):
     pids = tmp_path / "pids"

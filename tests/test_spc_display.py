@@ -243,6 +243,7 @@ def mark_of(png: bytes) -> str:
 
 # ----------------------------------------------------------------------------- the scorecard sheets
 
+@pytest.mark.slow
 def test_scorecard_sheets_show_each_units_variation_and_assurance(wb):
     """Every scorecard sheet has Variation and Assurance after the rolling 3 months' RAG, holding the
     words of the unit's Results rows (cohort All, the reporting month), empty where Results is."""
@@ -342,6 +343,7 @@ def test_exception_charts_plot_the_spc_points(generated, wb):
                                   table(wb, "SPC")) == 3
 
 
+@pytest.mark.slow
 def test_with_the_raw_data_apart_the_charts_read_their_own_workbook(export_path, tmp_path):
     """--raw-data separate: the SPC table is in the companion; the charts read SPC Chart Data, here."""
     out = generate_ok(export_path, tmp_path / "scorecard.xlsx", "--raw-data", "separate")
@@ -450,6 +452,7 @@ def east_kent(export_path, tmp_path_factory) -> Path:
     return generate_ok(export_path, tmp_path_factory.mktemp("unit") / "east-kent.xlsx", "--unit", "East Kent")
 
 
+@pytest.mark.slow
 def test_a_units_workbook_shows_its_own_spc(east_kent):
     book = load_workbook(east_kent)
     sheet = kent_template().scorecard_sheet_for("East Kent")
@@ -461,6 +464,7 @@ def test_a_units_workbook_shows_its_own_spc(east_kent):
 
 # ----------------------------------------------------------------------------- the email
 
+@pytest.mark.slow
 def test_the_email_names_exactly_the_special_cause_concerns(generated, wb, tmp_path):
     """--dry-run: the text and HTML bodies list the indicators whose Variation (Results, the county,
     this month) is special cause concern, with their words, and no other."""

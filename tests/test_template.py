@@ -209,7 +209,9 @@ def test_units_whose_workbooks_would_share_a_file_name_are_refused(tmp_path, fir
 
 
 @pytest.mark.parametrize("unit, other, file", [("S1 Data", "S1", "scorecard-YYYY-MM-s1-data.xlsx"),
-                                               ("Data", "County", "scorecard-YYYY-MM-data.xlsx")])
+                                               ("Data", "County", "scorecard-YYYY-MM-data.xlsx"),
+                                               # generate --each names the county's own workbook too
+                                               ("County Data", "County", "scorecard-YYYY-MM-county-data.xlsx")])
 def test_a_units_workbook_may_not_be_another_units_companion(tmp_path, unit, other, file):
     data = tiny_dict()
     data["organisation_tree"]["units"][1]["units"].append({"name": unit, "level": "Team"})

@@ -127,6 +127,7 @@ def _scorecard_rows(ws) -> dict[str, tuple]:
     return rows
 
 
+@pytest.mark.slow
 def test_each_scorecard_unit_has_its_sheet_with_the_countys_columns(county):
     _, book = county
     header = [c.value for c in book["Scorecard - Kent"][4]]
@@ -213,6 +214,7 @@ def teams(tmp_path_factory):
     return generate(SAMPLE, each=["Area", "Team"], out_dir=folder, produced=dt.date(2016, 11, 10))
 
 
+@pytest.mark.slow
 def test_one_workbook_per_unit_named_after_it(teams):
     names = [b.workbook.name for b in teams.books]
     expected_units = KENT.units_at("Area") + KENT.units_at("Team")
@@ -223,6 +225,7 @@ def test_one_workbook_per_unit_named_after_it(teams):
     assert all(n.isascii() and " " not in n for n in names)
 
 
+@pytest.mark.slow
 def test_a_unit_workbook_holds_its_own_rows_only(teams):
     """A team manager never receives another team's rows: every raw sheet's units are the unit's own."""
     for book in teams.books:
@@ -265,6 +268,7 @@ def test_impact_of_uasc_only_where_the_template_defines_the_unit(teams):
             wb.close()
 
 
+@pytest.mark.slow
 def test_read_and_calculated_once(tmp_path, monkeypatch):
     from scorecard_xl.engine import calculator
     from scorecard_xl.reading import reader
@@ -286,6 +290,7 @@ def test_read_and_calculated_once(tmp_path, monkeypatch):
     assert len(result.books) == 4 and calls == {"read": 1, "calculate": 1}
 
 
+@pytest.mark.slow
 def test_the_workbooks_of_a_run_are_one_set(tmp_path, monkeypatch):
     """A target that cannot be replaced (open in Excel) stops the whole run: no workbook is changed."""
     first = generate(SAMPLE, each=["Area"], out_dir=tmp_path, produced=dt.date(2016, 9, 1))
@@ -307,6 +312,7 @@ def test_the_workbooks_of_a_run_are_one_set(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in first.paths)
 
 
+@pytest.mark.slow
 def test_workers_write_the_same_bytes_as_one_process(tmp_path):
     one = generate(SAMPLE, each=["Area"], out_dir=tmp_path / "one", workers=1, produced=dt.date(2016, 11, 10)) \
         if (tmp_path / "one").mkdir() is None else None
@@ -330,6 +336,7 @@ def test_commentary_for_a_unit_goes_on_its_own_exception_report(tiny, tmp_path):
     assert [r.commentary for r in scorecard.views["North"].exceptions] == ["North's own note."]
 
 
+@pytest.mark.slow
 def test_commentary_sheet_takes_a_team_column(tmp_path):
     """The export's Commentary sheet with Team: a unit's commentary reaches its own workbook."""
     book = load_workbook(SAMPLE)
@@ -351,6 +358,7 @@ def test_commentary_sheet_takes_a_team_column(tmp_path):
 
 # ----------------------------------------------------------------------------- the command line
 
+@pytest.mark.slow
 def test_each_from_the_command_line(tmp_path):
     proc = run_cli("generate", SAMPLE, "--each", "area", "--out-dir", tmp_path, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

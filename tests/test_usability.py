@@ -15,6 +15,7 @@ def _warnings(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("warning:")]
 
 
+@pytest.mark.slow
 def test_validate_reports_the_warnings_generate_reports(tmp_path):
     validated = run_cli("validate", SAMPLE, "--month", "2015-06", cwd=tmp_path)
     generated = run_cli("generate", SAMPLE, "--month", "2015-06", "-o", tmp_path / "out.xlsx", cwd=tmp_path)
@@ -62,6 +63,7 @@ def test_version(tmp_path):
     assert proc.returncode == 0 and proc.stdout.startswith("scorecard-xl ")
 
 
+@pytest.mark.slow
 def test_error_total_counts_every_row_of_a_summarised_problem(tmp_path):
     """Every Month of the sample's Indicators sheet unreadable: one line, and the true total."""
     from workbook_fixtures import load_workbook
@@ -81,6 +83,7 @@ def test_error_total_counts_every_row_of_a_summarised_problem(tmp_path):
     assert lines[-1] == f"export.xlsx: {rows:,} error(s).", lines[-3:]
 
 
+@pytest.mark.slow
 def test_a_console_that_cannot_show_a_character_does_not_fail_the_run(tmp_path):
     """A legacy code page (as on a Windows console or a redirected file there): the accented file name
     is shown with a replacement character instead of ending the run with UnicodeEncodeError."""
@@ -98,6 +101,7 @@ def test_a_console_that_cannot_show_a_character_does_not_fail_the_run(tmp_path):
     assert "scorecard ?ód?.xlsx" in stdout and out.is_file()
 
 
+@pytest.mark.slow
 def test_the_sizes_the_documents_give_are_true(tmp_path):
     """The example settings file and the README say how small --raw-data separate keeps the emailed
     workbook; the figure they give is the Kent sample's, within a tenth."""

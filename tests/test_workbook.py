@@ -259,6 +259,7 @@ def test_tables_cover_header_and_data_rows(wb, sheet):
         assert not any(isinstance(v, (int, float)) for v in above), f"{name}: data above the header: {above}"
 
 
+@pytest.mark.slow
 def test_month_columns_are_dates(wb):
     checked = 0
     for ws in wb.worksheets:
@@ -290,6 +291,7 @@ def test_numeric_columns_hold_numbers(wb):
             assert any(r[k] is not None for r in rows) or column == "Green Tolerance", f"{sheet}.{column} is empty"
 
 
+@pytest.mark.slow
 def test_no_numbers_stored_as_text(wb):
     """Scan every cell: no text that reads as a number, except indicator IDs (text by design)."""
     ids = {i.id for i in kent_template().indicators}
@@ -440,6 +442,7 @@ def test_scorecard_agrees_with_results_table(wb):
 
 # ----------------------------------------------------------------------------- no formulas
 
+@pytest.mark.slow
 def test_no_formulas_anywhere(wb, generated):
     allowed = set(INJECTED.values())
     problems = []
@@ -457,6 +460,7 @@ def test_no_formulas_anywhere(wb, generated):
                 assert not re.search(r"<f[ >]", z.read(member).decode()), f"{member} holds a formula"
 
 
+@pytest.mark.slow
 def test_commentary_is_written_as_text(wb_synthetic, generated_synthetic):
     """Commentary that looks like a formula or a DDE command reaches Exceptions as plain text."""
     county = table_rag_county(wb_synthetic)
@@ -555,6 +559,7 @@ def test_contents_shows_month_and_produced_date(wb):
     assert produced in (PRODUCED, dt.datetime.fromisoformat(PRODUCED)), produced
 
 
+@pytest.mark.slow
 def test_same_input_same_bytes(export_path, generated, tmp_path):
     """A second run, in a new process with another hash seed, gives the same bytes."""
     again = tmp_path / generated.name
@@ -605,6 +610,7 @@ def check_links(book) -> None:
     assert not missing, f"Contents lacks links to {missing}"
 
 
+@pytest.mark.slow
 def test_internal_links_resolve(wb):
     check_links(wb)
     # Each Red indicator's link on Contents lands on the title of its exception report.
@@ -621,6 +627,7 @@ def test_internal_links_resolve(wb):
     assert checked == sum(v == "R" for v in table_rag_county(wb).values())
 
 
+@pytest.mark.slow
 def test_custom_scorecard_sheet_name_with_apostrophe_and_ampersand(mini_export, tmp_path):
     """A template's sheet name may hold ' and &: links quote it ('' inside quotes), footers escape & as &&."""
     name = "Children's Scorecard & Kent"

@@ -214,6 +214,7 @@ def kent(tmp_path_factory) -> dict[tuple[str, ...], Path]:
     return written
 
 
+@pytest.mark.slow
 def test_kent_without_the_stream_reads_back_the_same(kent):
     _same_workbook(kent[(STREAM,)], kent[()])
 

@@ -13,17 +13,20 @@ at all, so that nothing more is tried.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import html
 import socket
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from typing import Callable
 
 from ..engine.spc import CONCERN
 from ..workbook.styles import SPC_COLOURS
-from .settings import MailError, MailSettings, check_server
+from .settings import MailError, MailSettings, check_server, needs_smtputf8, sendable
 from .summary import WorkbookSummary
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -37,8 +40,32 @@ SPC_CONCERN = ("SPC, the scorecard's Variation column: this month's value is a s
 
 
 class ServerError(MailError):
-    """The mail server cannot be used at all (not reached, TLS, the login, the sender refused,
-    the connection lost): no other message would go either."""
+    """The mail server cannot be used at all (not reached, TLS, the login refused, the
+    connection lost): no other message would go either."""
+
+
+class ConnectionLost(ServerError):
+    """The connection broke while a message was being sent (burst.py opens it again).
+
+    data_sent: the message's data had all gone when it broke, before the server's reply, so
+    the server may have accepted it; otherwise it certainly did not."""
+
+    def __init__(self, text: str, cause: str, data_sent: bool):
+        super().__init__(text)
+        self.cause = cause
+        self.data_sent = data_sent
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """The earlier message a message replaces (the same unit and month, from another input)."""
+
+    sent_on: dt.date
+    message_id: str
+
+    @property
+    def day(self) -> str:
+        return f"{self.sent_on.day} {self.sent_on:%b %Y}"
 
 
 # ----------------------------------------------------------------------------- the message
@@ -48,6 +75,17 @@ def subject_for(summary: WorkbookSummary, template: str) -> str:
     for placeholder, value in (("{month}", summary.month_text), ("{title}", summary.title), ("{unit}", summary.unit)):
         template = template.replace(placeholder, value)
     return template.strip()
+
+
+def replaced_subject(subject: str, replaces: Replaced) -> str:
+    return f"{subject} (replaces the message of {replaces.day})"
+
+
+def replaces_line(summary: WorkbookSummary, replaces: Replaced) -> str:
+    unit = f"{summary.unit}, " if summary.unit else ""
+    return (f"This message replaces the one sent on {replaces.day} with the scorecard for {unit}{summary.month_text}: "
+            f"its figures have been calculated again, from {summary.input_file}. Please use the workbook attached "
+            "to this message, not the earlier one.")
 
 
 def source_line(summary: WorkbookSummary) -> str:
@@ -70,9 +108,10 @@ def _attached_line(summary: WorkbookSummary) -> str:
     return f"{who} scorecard for {unit}{summary.month_text} is attached ({summary.file_name})."
 
 
-def text_body(summary: WorkbookSummary) -> str:
+def text_body(summary: WorkbookSummary, replaces: Replaced | None = None) -> str:
     unit = f" ({summary.unit})" if summary.unit else ""
-    lines = [
+    lines = [replaces_line(summary, replaces), ""] if replaces else []
+    lines += [
         f"{summary.title}: {summary.month_text}",
         "",
         _attached_line(summary),
@@ -101,7 +140,7 @@ def text_body(summary: WorkbookSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html_body(summary: WorkbookSummary) -> str:
+def html_body(summary: WorkbookSummary, replaces: Replaced | None = None) -> str:
     e = html.escape
     unit = f" ({e(summary.unit)})" if summary.unit else ""
     cell = "padding:4px 10px;border:1px solid #BFBFBF;"
@@ -116,6 +155,7 @@ def html_body(summary: WorkbookSummary) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{e(summary.title)}: {e(summary.month_text)}</title></head>",
         '<body style="font-family:Arial,sans-serif;font-size:10pt">',
+        *([f'<p style="font-weight:bold">{e(replaces_line(summary, replaces))}</p>'] if replaces else []),
         f"<h1 style=\"font-size:14pt\">{e(summary.title)}: {e(summary.month_text)}</h1>",
         f"<p>{e(_attached_line(summary))}</p>",
         f"<h2 style=\"font-size:12pt\">Latest performance RAG rating{unit}, {summary.indicators} indicators</h2>",
@@ -163,23 +203,30 @@ def check_size(workbook: Path, settings: MailSettings) -> int:
 
 
 def compose(workbook: Path, summary: WorkbookSummary, settings: MailSettings, to: list[str],
-            cc: list[str]) -> EmailMessage:
-    """The message to `to` and `cc`: plain text and HTML bodies, the workbook attached as it is on disk."""
+            cc: list[str], replaces: Replaced | None = None) -> EmailMessage:
+    """The message to `to` and `cc`: plain text and HTML bodies, the workbook attached as it is on disk.
+
+    replaces: the earlier message (other figures for the same unit and month) this one
+    replaces: the subject and the first line say so. Addresses go in with their domain in
+    ASCII (IDNA), which every server takes."""
     message = settings.message
     check_size(workbook, settings)
     msg = EmailMessage()
-    msg["Subject"] = subject_for(summary, message.subject)
-    msg["From"] = message.sender
+    subject = subject_for(summary, message.subject)
+    msg["Subject"] = replaced_subject(subject, replaces) if replaces else subject
+    msg["From"] = sendable(message.sender)
     if to:  # a message sent again to the Cc recipients who missed it has only those
-        msg["To"] = ", ".join(to)
+        msg["To"] = ", ".join(map(sendable, to))
     if cc:
-        msg["Cc"] = ", ".join(cc)
+        msg["Cc"] = ", ".join(map(sendable, cc))
     msg["Date"] = formatdate(localtime=True)
     # The domain from the sender: make_msgid's default asks the DNS for this machine's name.
-    domain = parseaddr(message.sender)[1].rpartition("@")[2] or "scorecard-xl.invalid"
+    domain = parseaddr(sendable(message.sender))[1].rpartition("@")[2] or "scorecard-xl.invalid"
     msg["Message-ID"] = make_msgid("scorecard-xl", domain=domain)
-    msg.set_content(text_body(summary))
-    msg.add_alternative(html_body(summary), subtype="html")
+    if replaces:
+        msg["References"] = replaces.message_id  # mail programs show the two together
+    msg.set_content(text_body(summary, replaces))
+    msg.add_alternative(html_body(summary, replaces), subtype="html")
     msg.add_attachment(workbook.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=workbook.name)
     return msg
 
@@ -190,7 +237,9 @@ def write_eml(msg: EmailMessage, path: Path) -> Path:
 
     from ..files import WriteError, replacing
 
-    data = msg.as_bytes(policy=policy.SMTP)
+    international = any(needs_smtputf8(addr) for _, addr in
+                        getaddresses([str(msg.get(field, "")) for field in ("From", "To", "Cc")]))
+    data = msg.as_bytes(policy=policy.SMTPUTF8 if international else policy.SMTP)
     try:
         with replacing(path) as (tmp,):
             tmp.write_bytes(data)
@@ -207,8 +256,9 @@ class Connection:
         with Connection(settings, secret) as smtp:
             refused = smtp.send(msg)
 
-    Raises ServerError (opening, or when the session is lost) or MailError (this message
-    refused), one line each, never holding the password.
+    Raises ServerError when opening fails, ConnectionLost when the session breaks during a
+    send (`reopen` opens a new one), MailError when only this message failed (refused, or an
+    address the server cannot take); one line each, never holding the password.
     """
 
     def __init__(self, settings: MailSettings, secret: str | None, warn: Callable[[str], None] = lambda text: None):
@@ -219,6 +269,7 @@ class Connection:
         self.settings = settings
         self._secret = secret
         self._client = None
+        self._lost: str | None = None  # why the session is no longer usable (found after a failed message)
 
     def __enter__(self) -> Connection:
         try:
@@ -228,25 +279,45 @@ class Connection:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        self._close(quit=exc_info[0] is None and self._lost is None)
+
+    def _close(self, quit: bool) -> None:
         import smtplib
 
+        client, self._client = self._client, None
+        if client is None:
+            return
         try:
-            if exc_info[0] is None:
-                self._client.quit()
+            if quit:
+                client.quit()
         except (smtplib.SMTPException, OSError):
             pass  # every message was accepted; a server that hangs up before QUIT's reply is no matter
         finally:
-            self._client.close()  # not quit() after a failure: that could hide the first error behind another
+            client.close()  # not quit() after a failure: that could hide the first error behind another
+
+    def reopen(self) -> None:
+        """A new session after the last one was lost. ServerError saying why it could not be opened
+        (the cause alone: the settings worked a moment ago)."""
+        self._close(quit=False)
+        self._lost = None
+        try:
+            self._client = self._open()
+        except Exception as exc:
+            self._lost = "not open"
+            raise ServerError(_scrub(_cause(exc, self.settings), self._secret)) from None
+
+    @property
+    def smtputf8(self) -> bool:
+        """Whether the server takes addresses whose part before the @ is not ASCII (SMTPUTF8)."""
+        return bool(self._client is not None and self._client.has_extn("smtputf8"))
 
     def _open(self):
-        import smtplib
-
         settings, smtp = self.settings, self.settings.smtp
         context = ssl.create_default_context(cafile=str(smtp.cafile) if smtp.cafile else None)
         if smtp.security == "tls":
-            client = smtplib.SMTP_SSL(smtp.host, smtp.effective_port, timeout=smtp.timeout, context=context)
+            client = _client_class(True)(smtp.host, smtp.effective_port, timeout=smtp.timeout, context=context)
         else:
-            client = smtplib.SMTP(smtp.host, smtp.effective_port, timeout=smtp.timeout)
+            client = _client_class(False)(smtp.host, smtp.effective_port, timeout=smtp.timeout)
         try:
             client.ehlo()
             if smtp.security == "starttls":
@@ -268,22 +339,48 @@ class Connection:
 
     def send(self, msg: EmailMessage) -> dict[str, str]:
         """Send to the message's To and Cc. Returns the recipients the server refused, each with
-        its reply, when it accepted others; raises MailError when it took none or refused the message."""
+        its reply, when it accepted others; raises MailError when it took none or refused the
+        message (the session stays usable), ConnectionLost when the session broke."""
+        if self._lost is not None or self._client is None:
+            raise ConnectionLost(self._lost_text(self._lost or "not open"), self._lost or "not open", False)
+        client = self._client
+        client.data_sent = False
         try:
-            refused = self._client.send_message(msg, from_addr=parseaddr(self.settings.message.sender)[1])
+            refused = client.send_message(msg, from_addr=parseaddr(sendable(self.settings.message.sender))[1])
         except Exception as exc:
-            raise self._failure(exc) from None
+            cause = _lost_cause(exc, self.settings)
+            if cause is not None:
+                self._lost = _scrub(cause, self._secret)
+                # Sent in full and no reply came: the server may have accepted it. A reply (421) is a refusal.
+                data_sent = client.data_sent and not isinstance(exc, _reply_errors())
+                raise ConnectionLost(self._lost_text(self._lost), self._lost, data_sent) from None
+            failure = self._failure(exc, one_message=True)
+            self._reset()
+            raise failure from None
         return {addr: _reply(code, text) for addr, (code, text) in refused.items()}
 
-    def _failure(self, exc: Exception) -> MailError:
-        """The exception as one line, ServerError unless only this message failed."""
+    def _lost_text(self, cause: str) -> str:
+        return f"the connection to the mail server {self.settings.smtp.where} was lost ({cause})"
+
+    def _reset(self) -> None:
+        """After a message failed: end its transaction (RSET) so that the next one starts clean."""
+        import smtplib
+
+        try:
+            self._client.rset()
+        except (smtplib.SMTPException, OSError) as exc:
+            self._lost = _scrub(_cause(exc, self.settings), self._secret)
+
+    def _failure(self, exc: Exception, one_message: bool = False) -> MailError:
+        """The exception as one line: MailError when only this message failed, else ServerError."""
         import smtplib
 
         if isinstance(exc, MailError):
             return type(exc)(_scrub(str(exc), self._secret))
         settings, smtp = self.settings, self.settings.smtp
-        one_message = isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)) and \
-            getattr(exc, "smtp_code", None) != 421  # 421: the server is closing the session
+        if isinstance(exc, UnicodeError):  # an address the server cannot be given as it is
+            return MailError(_scrub(f"an address cannot be sent to the mail server {smtp.where} as it is ({exc})",
+                                    self._secret))
         kind = MailError if one_message else ServerError
         if isinstance(exc, smtplib.SMTPException):
             return kind(_scrub(_smtp_error(exc, settings), self._secret))
@@ -311,12 +408,96 @@ class Connection:
         raise exc  # a bug, not the server: let the command line report it as one
 
 
+@functools.lru_cache(maxsize=None)
+def _client_class(tls: bool) -> type:
+    """smtplib's client (SMTP_SSL with tls) noting when a message's data has gone in full
+    (`data_sent`): a connection lost after that, before the server's reply, may have
+    delivered the message; lost before it, it certainly did not."""
+    import smtplib
+
+    class Tracking(smtplib.SMTP_SSL if tls else smtplib.SMTP):
+        data_sent = False
+
+        def send(self, s):
+            super().send(s)
+            # The message is the one bytes object sent, ending CRLF . CRLF; commands are str.
+            if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+                self.data_sent = True
+
+    return Tracking
+
+
+def _reply_errors() -> tuple[type, ...]:
+    """The exceptions that carry the server's reply (so it did answer)."""
+    import smtplib
+
+    return (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
+
+
+def _lost_cause(exc: Exception, settings: MailSettings) -> str | None:
+    """Why the session is gone, when `exc` (raised while sending) means it is; None when only the message failed."""
+    import smtplib
+
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        if 421 in codes:  # smtplib closes the connection on 421
+            return "the server closed the session: " + next(_reply(c, t) for c, t in exc.recipients.values()
+                                                             if c == 421)
+        return None
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"the server closed the session: {_reply(exc.smtp_code, exc.smtp_error)}" if exc.smtp_code == 421 \
+            else None
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return _cause(exc, settings)
+    if isinstance(exc, smtplib.SMTPException):
+        return None  # SMTPNotSupportedError and the like: this message
+    if isinstance(exc, OSError):
+        return _cause(exc, settings)
+    return None
+
+
+def _cause(exc: Exception, settings: MailSettings) -> str:
+    """What went wrong with the connection, in a few words, without advice on the settings."""
+    import smtplib
+
+    smtp = settings.smtp
+    if isinstance(exc, MailError):
+        return str(exc)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        inner = str(exc).partition(": ")[2]  # "Connection unexpectedly closed: timed out"
+        if inner:
+            return f"the connection failed while waiting for the server's reply: {inner}"
+        return "the server closed the connection without a reply"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"the server rejected the login ({_reply(exc.smtp_code, exc.smtp_error)})"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"the server answered {_reply(exc.smtp_code, exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPException):
+        return str(exc) or type(exc).__name__
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed: {exc.reason or exc}"
+    if isinstance(exc, socket.gaierror):
+        return f"the host name could not be looked up: {exc.strerror or exc}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "the server refused the connection"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"no answer within {smtp.timeout:g} s"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc) or type(exc).__name__
+    return str(exc)
+
+
 def send(msg: EmailMessage, settings: MailSettings, secret: str | None,
          warn: Callable[[str], None] = lambda text: None) -> None:
     """Send one message over SMTP as the settings say. Raises MailError with one line on any failure."""
     try:
         with Connection(settings, secret, warn) as smtp:
             refused = smtp.send(msg)
+    except ConnectionLost as exc:
+        if exc.data_sent:
+            raise MailError(f"{exc} after the whole message had gone, before the server confirmed it: it may have "
+                            "been sent; ask a recipient before sending it again") from None
+        raise MailError(f"{exc}; nothing was sent") from None
     except MailError as exc:
         raise type(exc)(f"{exc}; nothing was sent") from None
     if refused:
@@ -346,12 +527,17 @@ def _smtp_error(exc: Exception, settings: MailSettings) -> str:
         refused = {addr: _reply(code, text) for addr, (code, text) in exc.recipients.items()}
         return f"the mail server refused every recipient: {listed(refused)}"
     if isinstance(exc, smtplib.SMTPSenderRefused):
-        return (f"the mail server refused the sender {exc.sender} ({_reply(exc.smtp_code, exc.smtp_error)}); "
-                f"check from {settings.where_to_set('message')}")
+        # 552: the size announced with the sender (SIZE) is over the server's limit for a message.
+        advice = (f"if the message is too large, {SMALL_WORKBOOK_HINT}" if exc.smtp_code == 552 else
+                  f"check from {settings.where_to_set('message')}")
+        return f"the mail server refused the sender {exc.sender} ({_reply(exc.smtp_code, exc.smtp_error)}); {advice}"
     if isinstance(exc, smtplib.SMTPDataError):
         return (f"the mail server refused the message ({_reply(exc.smtp_code, exc.smtp_error)}); if it is too "
                 f"large, {SMALL_WORKBOOK_HINT}")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
+        if "SMTPUTF8" in str(exc):
+            return (f"the mail server {smtp.where} does not offer SMTPUTF8, which an address whose part before the @ "
+                    "is not ASCII needs")
         return f"the mail server {smtp.where} does not support {exc}"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return (f"the mail server {smtp.where} closed the connection ({exc or 'without a reason'}); check port "

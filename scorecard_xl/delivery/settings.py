@@ -24,7 +24,12 @@ The file is `scorecard-xl.toml` in the current folder, or the one given with --c
     cc = []
 
 The tables are pydantic models with unknown keys refused, as the template's are; a
-problem is reported in one line naming the file, the table and the key.
+problem is reported in one line naming the file, the table and the key (for an address
+in a [[recipients]] block, its number and unit, and the address). Each address is checked
+as a server will need it (`address_problem`): one @, a valid part before it, a domain of
+valid labels; a non-ASCII domain is sent in its IDNA form (`sendable`), and a non-ASCII
+part before the @ needs a server offering SMTPUTF8, which `email --each` asks the server
+before sending anything (burst.check_smtputf8).
 
 The password is never a setting nor a command-line argument: it is read from the
 environment variable named by `password_env`, or asked for (without echo) when the
@@ -67,9 +72,14 @@ def split_addresses(values: list[str]) -> list[str]:
             raise ValueError(f"{value!r} is not an email address: it holds a line break")
         if not value.strip():
             continue
-        for name, addr in getaddresses([_semicolons_as_commas(value)]):
-            if not is_address(addr):
-                raise ValueError(f"{value!r} is not an email address, such as name@example.org")
+        parsed = getaddresses([_semicolons_as_commas(value)])
+        for name, addr in parsed:
+            problem = address_problem(addr)
+            if not problem and addr not in value:  # the parser dropped something: "a@exa mple.org"
+                problem = "it holds a space"
+            if problem:
+                shown = addr if len(parsed) > 1 and addr else value.strip()
+                raise ValueError(f"{shown!r} is not an email address, such as name@example.org ({problem})")
             out.append(_with_name(name, addr))
     return out
 
@@ -80,8 +90,75 @@ def bare(addresses: list[str]) -> list[str]:
 
 
 def is_address(addr: str) -> bool:
+    return address_problem(addr) is None
+
+
+_LOCAL_SPECIALS = set('()<>[]:;@\\,"')
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def address_problem(addr: str) -> str | None:
+    """Why `addr` (without a name) cannot be sent to, in a few words, or None when it can be.
+
+    The part before the @ may hold non-ASCII letters (only a server offering SMTPUTF8 takes
+    them: burst.py asks the server before sending anything); a non-ASCII domain is sent in
+    its ASCII form (IDNA, as `sendable` writes it)."""
+    if not addr:
+        return "it is not written as name@domain"
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in addr):
+        return "it holds a space or a control character"
     local, at, domain = addr.rpartition("@")
-    return bool(at and local and domain and not any(c.isspace() or c in "<>,;" for c in addr))
+    if not at or not local or not domain:
+        return "it needs a mailbox name, an @ and a domain"
+    if local.startswith('"') and local.endswith('"') and len(local) > 1:
+        pass  # a quoted local part: anything printable
+    elif "@" in local:
+        return "it has more than one @"
+    elif set(local) & _LOCAL_SPECIALS or local.startswith(".") or local.endswith(".") or ".." in local:
+        return f"the part before the @, {local!r}, is not valid"
+    if len(local.encode("utf-8")) > 64:
+        return "the part before the @ is longer than 64 characters"
+    if domain.startswith("[") and domain.endswith("]"):
+        return None  # an address literal, [192.0.2.1]
+    ascii_domain = ascii_domain_of(domain)
+    if ascii_domain is None:
+        return f"the domain {domain!r} cannot be written in ASCII (IDNA)"
+    labels = ascii_domain.split(".")
+    if len(ascii_domain) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        return f"the domain {domain!r} is not a valid domain name"
+    return None
+
+
+def ascii_domain_of(domain: str) -> str | None:
+    """The domain in ASCII: itself, or its IDNA form (bücher.example: xn--bcher-kva.example). None if it has none."""
+    if domain.isascii():
+        return domain
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def sendable(address: str) -> str:
+    """The address (with its name, if any) with its domain in ASCII: what goes in the headers and
+    to the server. A non-ASCII part before the @ is kept (it needs SMTPUTF8)."""
+    name, addr = parseaddr(address)
+    local, at, domain = addr.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    ascii_domain = ascii_domain_of(domain)
+    return _with_name(name, f"{local}@{ascii_domain}") if ascii_domain else address
+
+
+def needs_smtputf8(address: str) -> bool:
+    """True when the part before the @ is not ASCII: only a server offering SMTPUTF8 takes it."""
+    return not parseaddr(address)[1].rpartition("@")[0].isascii()
+
+
+def address_key(address: str) -> str:
+    """The address as compared (send log, refused recipients): without its name, the domain in
+    ASCII, in lower case."""
+    return bare([sendable(address)])[0].lower()
 
 
 def _with_name(name: str, addr: str) -> str:
@@ -349,8 +426,9 @@ def _where(loc: tuple, data: dict) -> str:
 
 
 def _check_address(address: str, what: str) -> None:
-    if "\n" in address or "\r" in address or not is_address(parseaddr(address)[1]):
-        raise MailError(f"{address!r} ({what}) is not an email address, such as name@example.org")
+    problem = "it holds a line break" if "\n" in address or "\r" in address else address_problem(parseaddr(address)[1])
+    if problem:
+        raise MailError(f"{address!r} ({what}) is not an email address, such as name@example.org ({problem})")
 
 
 def _check_message(settings: MailSettings, each: bool) -> None:
