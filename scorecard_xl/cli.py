@@ -219,13 +219,14 @@ def _xlsx_name(value: Optional[Path]) -> Optional[Path]:
 def generate(
     input_path: InputPath,
     output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", dir_okay=False, callback=_xlsx_name, metavar="OUT.xlsx",
+        "--output", "-o", dir_okay=False, metavar="OUT.xlsx",
         help="The workbook to write (default: scorecard-YYYY-MM.xlsx).")] = None,
     month: MonthOption = None,
     template: TemplateOption = "kent_scs",
     raw_data: Annotated[RawData, typer.Option(
-        "--raw-data", metavar="include|separate", help="include: raw tables in the workbook; separate: Results, SPC, Activity Data and "
-        "Indicator Data in a companion OUT-data.xlsx, keeping the emailed workbook small.")] = RawData.include,
+        "--raw-data", metavar="include|separate", help="include: raw tables in the workbook; separate: Results, "
+        "SPC, Activity Data and Indicator Data in a companion OUT-data.xlsx, keeping the emailed workbook small.")
+    ] = RawData.include,
     produced: Annotated[Optional[datetime], typer.Option(
         "--produced", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
         help="The date produced shown on Contents (default: SOURCE_DATE_EPOCH if set, else today).")] = None,
@@ -267,18 +268,15 @@ def generate(
                                  f"file: {wrong} do not apply", param_hint="--each")
     if resend and not each:
         raise typer.BadParameter("--resend is for --each (the send log)", param_hint="--resend")
-    if each and output is not None:
-        raise typer.BadParameter("--each writes one workbook per unit, named after the unit: give a folder with "
-                                 "--out-dir instead", param_hint="--output")
-    if out_dir is not None and not each:
-        raise typer.BadParameter("--out-dir is for the workbooks of --each; use -o for one workbook",
-                                 param_hint="--out-dir")
-    tmpl = _template(template)
-    try:
-        tmpl.choose_units(unit, each)
-    except ValueError as exc:
-        # Which option was wrong: a bad level is --each's; otherwise the unit's (even "", which is no unit).
-        raise typer.BadParameter(str(exc), param_hint="--each" if "level" in str(exc) else "--unit") from None
+    from .model import OptionError
+    from .pipeline import plan_run
+
+    try:  # every option of the run, checked by the Python API, once
+        plan = plan_run(_template(template), output, month=month, raw_data=raw_data.value, pdf=pdf, unit=unit,
+                        each=each, out_dir=out_dir)
+    except OptionError as exc:
+        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+    tmpl = plan.template
     if email:  # settings and password first: a mistake there should not cost a whole run
         settings, secret = _mail_setup(config, to, cc, subject, sender, sending=not (dry_run or eml),
                                        each_template=tmpl if each else None)
@@ -286,14 +284,12 @@ def generate(
     from .delivery.pdf import PdfError
     from .files import WriteError
     from .model import InputError
-    from .pipeline import generate as generate_workbook
+    from .pipeline import run
     from .progress import Stages
 
     try:
         with Stages() as stages:
-            result = generate_workbook(input_path, output, template=tmpl, month=month, raw_data=raw_data.value,
-                                       produced=produced.date() if produced else None, pdf=pdf, unit=unit,
-                                       each=each, out_dir=out_dir, stages=stages)
+            result = run(plan, input_path, produced=produced.date() if produced else None, stages=stages)
     except InputError as exc:
         _report(exc, input_path, "; nothing was written")
     except WriteError as exc:

@@ -70,6 +70,16 @@ def problem_count(problems: list[Problem]) -> int:
     return sum(p.count for p in problems)
 
 
+class OptionError(ValueError):
+    """A choice that cannot be made: an option's value, or options that do not go together. Raised
+    by the Python API, which checks every option once; the command line shows it as the error of
+    `option` (its name there, e.g. "--unit"), exit code 2."""
+
+    def __init__(self, message: str, option: str):
+        super().__init__(message)
+        self.option = option
+
+
 class InputError(Exception):
     """The export cannot be used; `problems` lists every error found (and the warnings)."""
 

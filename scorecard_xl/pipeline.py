@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .engine.template import Template, load_template
 from .files import FileSet, check_folder, check_replaceable
-from .model import InputError, Problem, Scorecard, problem_count
+from .model import InputError, OptionError, Problem, Scorecard, problem_count
 from .months import reporting_month_text
 from .names import companion_name, workbook_name
 from .progress import Stages
@@ -145,14 +145,70 @@ def output_paths(out: Path, raw_data: RawData = "include", pdf: bool = False) ->
     return paths
 
 
-def check_output_name(output: Path) -> None:
+def check_output_name(output: Path, option: str = "--output") -> None:
     if output.suffix.lower() != ".xlsx":
-        raise ValueError(f"the workbook's name must end in .xlsx (got {output.name})")
+        raise OptionError(f"the workbook's name must end in .xlsx (got {output.name})", option)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a generate run is to do, every option checked (plan_run)."""
+
+    template: Template
+    units: list[str]  # the units a workbook is written for, in tree order
+    output: Path | None  # -o; None: each workbook's default name
+    folder: Path | None  # out_dir, for each's workbooks
+    month: str | None  # YYYY-MM; None: the export's latest
+    raw_data: RawData
+    pdf: bool
+    each: bool  # one workbook per unit of the levels given (named after the unit, the county's too)
+
+
+@dataclass(frozen=True)
+class _Book:
+    """One workbook of a run, laid out."""
+
+    unit: str
+    out: Path
+    layout: WorkbookLayout
+    companion: WorkbookLayout | None  # the raw-data tables (raw_data "separate")
+    source: dict[str, str]
+
+
+def plan_run(template: str | Path | Template = "kent_scs", output: str | Path | None = None, *,
+             month: str | None = None, raw_data: RawData = "include", pdf: bool = False, unit: str | None = None,
+             each: list[str] | str | None = None, out_dir: str | Path | None = None) -> Plan:
+    """Every option of a run, checked once: OptionError (a ValueError naming the command line's
+    option) for the first that cannot be used. The command line calls it before anything else."""
+    tmpl = _template(template)
+    if raw_data not in ("include", "separate"):
+        raise OptionError(f"raw_data must be 'include' or 'separate', not {raw_data!r}", "--raw-data")
+    if month is not None:
+        try:
+            reporting_month_text(month)
+        except ValueError as exc:
+            raise OptionError(str(exc), "--month") from None
+    if isinstance(each, str):  # each="Area": one level, as the command line's --each Area
+        each = [each]
+    if each and output is not None:
+        raise OptionError("--each writes one workbook per unit, named after the unit: give a folder with --out-dir "
+                          "instead", "--output")
+    if out_dir is not None and not each:
+        raise OptionError("--out-dir is for the workbooks of --each; use -o for one workbook", "--out-dir")
+    if output is not None:
+        output = Path(output)
+        check_output_name(output)
+    try:
+        units = tmpl.choose_units(unit, each) if (unit is not None or each) else [tmpl.organisation_tree.name]
+    except ValueError as exc:  # a bad level is --each's; otherwise the unit's (even "", which is no unit)
+        raise OptionError(str(exc), "--each" if "level" in str(exc) else "--unit") from None
+    return Plan(tmpl, units, output, Path(out_dir) if out_dir is not None else None, month, raw_data, pdf,
+                bool(each))
 
 
 def generate(input_path: str | Path, output: str | Path | None = None, *, template: str | Path | Template = "kent_scs",
              month: str | None = None, raw_data: RawData = "include", produced: dt.date | None = None,
-             pdf: bool = False, unit: str | None = None, each: list[str] | None = None,
+             pdf: bool = False, unit: str | None = None, each: list[str] | str | None = None,
              out_dir: str | Path | None = None, workers: int | None = None, stages: Stages | None = None) -> Generated:
     """Read and check the export, calculate every figure and write the scorecard workbook(s).
 
@@ -163,39 +219,37 @@ def generate(input_path: str | Path, output: str | Path | None = None, *, templa
     produced: the date shown as produced; default SOURCE_DATE_EPOCH if set, else today.
     pdf: also print the presentation sheets to OUT.pdf (needs LibreOffice).
     unit: write that unit's own workbook instead of the county's (any unit of the template).
-    each: write one workbook per unit of these levels (e.g. ["Area"], ["Area", "Team"] or ["all"]),
+    each: write one workbook per unit of these levels (e.g. "Area", ["Area", "Team"] or "all"),
         into out_dir (default the current folder), each with its default name. All the files of
         the run are put in place together, or none; the export is read and calculated once.
     workers: processes writing several workbooks at once (default: one per CPU on Linux, where
         they can start as copies of this one; one elsewhere).
 
     Raises InputError (bad input), TemplateError, WriteError (a file that cannot be
-    written: nothing is then changed), PdfError, or ValueError (a bad argument).
+    written: nothing is then changed), PdfError, or ValueError (OptionError: a bad argument).
     """
+    plan = plan_run(template, output, month=month, raw_data=raw_data, pdf=pdf, unit=unit, each=each, out_dir=out_dir)
+    return run(plan, input_path, produced=produced, workers=workers, stages=stages)
+
+
+def run(plan: Plan, input_path: str | Path, *, produced: dt.date | None = None, workers: int | None = None,
+        stages: Stages | None = None) -> Generated:
+    """generate, for a checked plan (plan_run)."""
     input_path = Path(input_path)
-    tmpl = _template(template)
-    _check_options(raw_data, month)
-    if isinstance(each, str):  # each="Area": one level, as the command line's --each Area
-        each = [each]
-    units = tmpl.choose_units(unit, each) if (unit or each) else [tmpl.organisation_tree.name]
-    if each and output is not None:
-        raise ValueError("one workbook per unit (each) takes a folder (out_dir), not an output name")
-    folder = Path(out_dir) if out_dir is not None else None
+    tmpl, units, output, folder, month, raw_data, pdf = (plan.template, plan.units, plan.output, plan.folder,
+                                                         plan.month, plan.raw_data, plan.pdf)
     soffice = None
     if pdf:
         from .delivery.pdf import find_soffice
 
         soffice = find_soffice()
-    if output is not None:
-        output = Path(output)
-        check_output_name(output)
     root = tmpl.organisation_tree.name
 
     def files_for(when: dt.date) -> dict[str, Path]:
         """Each unit's workbook, by its name (default names carry the reporting month)."""
         outputs = {}
         for name in units:
-            default = default_output(when, None if name == root and not each else name)
+            default = default_output(when, None if name == root and not plan.each else name)
             outputs[name] = output or (folder / default if folder is not None else default)
         return outputs
 
@@ -221,55 +275,49 @@ def generate(input_path: str | Path, output: str | Path | None = None, *, templa
                                    None if output is not None or known_month is not None else check_files)
     outputs = files_for(scorecard.month)
     targets = [p for out in outputs.values() for p in output_paths(out, raw_data, pdf)]
-    books = []
+    books: list[_Book] = []
+    sha256 = hashlib.sha256(input_path.read_bytes()).hexdigest()  # once, however many workbooks
     with stages.stage("Laying out the sheets"):
         for name, out in outputs.items():
-            source = _source(input_path, produced, companion_of(out))
-            main, extra = _lay_out(scorecard, tmpl, export, source, raw_data, name)
-            books.append((name, out, main, extra, source))
+            source = _source(input_path, sha256, produced, companion_of(out))
+            books.append(_Book(name, out, *_lay_out(scorecard, tmpl, export, source, raw_data, name), source))
 
     with FileSet(targets) as files:
         with stages.stage("Writing the workbook" + ("s" if len(books) > 1 else "")):
-            jobs = [(main, files.temporary(out)) for _, out, main, _, _ in books]
-            jobs += [(extra, files.temporary(companion_of(out))) for _, out, _, extra, _ in books if extra is not None]
+            jobs = [(book.layout, files.temporary(book.out)) for book in books]
+            jobs += [(book.companion, files.temporary(companion_of(book.out))) for book in books
+                     if book.companion is not None]
             render_all(jobs, workers)
         if pdf:
             from .delivery.pdf import print_pdfs
             from .workbook.layout.printing import printable_layout
 
             with stages.stage("Printing the PDF" + ("s" if len(books) > 1 else "")):
-                print_pdfs([(printable_layout(main, scorecard, tmpl, source, name),
-                             files.temporary(out.with_suffix(".pdf"))) for name, out, main, _, source in books],
-                           soffice)
+                print_pdfs([(printable_layout(book.layout, scorecard, tmpl, book.source, book.unit),
+                             files.temporary(book.out.with_suffix(".pdf"))) for book in books], soffice)
     return Generated(
         month=scorecard.month, scorecard=scorecard, notes=_notes(),
-        books=[Book(name, out, companion_of(out) if extra is not None else None,
-                    out.with_suffix(".pdf") if pdf else None, scorecard.views[name].rag_counts, main.warnings, main)
-               for name, out, main, extra, _ in books])
+        books=[Book(book.unit, book.out, companion_of(book.out) if book.companion is not None else None,
+                    book.out.with_suffix(".pdf") if pdf else None, scorecard.views[book.unit].rag_counts,
+                    book.layout.warnings, book.layout)
+               for book in books])
 
 
 def validate(input_path: str | Path, *, template: str | Path | Template = "kent_scs", month: str | None = None,
              stages: Stages | None = None) -> Checked:
     """Everything generate does but writing: the same errors (InputError) and the same warnings."""
     input_path = Path(input_path)
-    tmpl = _template(template)
-    _check_options("include", month)
+    tmpl = plan_run(template, month=month).template
     stages = stages or Stages(enabled=False)
     export, scorecard = _calculate(input_path, tmpl, month, stages)
     with stages.stage("Laying out the sheets"):
-        main, _ = _lay_out(scorecard, tmpl, export, _source(input_path, None, None), "include")
+        sha256 = hashlib.sha256(input_path.read_bytes()).hexdigest()
+        main, _ = _lay_out(scorecard, tmpl, export, _source(input_path, sha256, None, None), "include")
     return Checked(scorecard.month, dict(export.rows_read), main.warnings)
 
 
 def _template(template: str | Path | Template) -> Template:
     return template if isinstance(template, Template) else load_template(template)
-
-
-def _check_options(raw_data: str, month: str | None) -> None:
-    if raw_data not in ("include", "separate"):
-        raise ValueError(f"raw_data must be 'include' or 'separate', not {raw_data!r}")
-    if month is not None:
-        reporting_month_text(month)  # ValueError unless YYYY-MM
 
 
 def _calculate(input_path: Path, template: Template, month: str | None, stages: Stages,
@@ -297,9 +345,9 @@ def _calculate(input_path: Path, template: Template, month: str | None, stages: 
     return export, scorecard
 
 
-def _source(input_path: Path, produced: dt.date | None, companion: Path | None) -> dict[str, str]:
+def _source(input_path: Path, sha256: str, produced: dt.date | None, companion: Path | None) -> dict[str, str]:
     """What the Contents sheet says about the run."""
-    return {"name": input_path.name, "sha256": hashlib.sha256(input_path.read_bytes()).hexdigest(),
+    return {"name": input_path.name, "sha256": sha256,
             "produced": (produced or produced_date()).isoformat(),
             "companion": companion.name if companion else ""}
 
@@ -328,7 +376,7 @@ def _render_job(job: tuple[WorkbookLayout, Path]) -> None:
 
 def _notes() -> list[str]:
     """About the run, not the data: a slower way the writer had to take (workbook/hooks.py)."""
-    from .workbook.hooks import fallback_note
+    from .workbook.xlsx.hooks import fallback_note
 
     note = fallback_note()
     return [note] if note else []

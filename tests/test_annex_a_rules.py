@@ -354,3 +354,72 @@ def test_cp_visit_within_days_at_the_report_date(tmp_path):
     assert list(months_for(rule, stacked)) == [AUG]
     items = rule.count(stacked, AUG, AnnexARule(rule="cp_visit_within_days", days=10))
     assert (int(items["Numerator"].sum()), int(items["Denominator"].sum())) == (1, 3)  # 4's plan has ended
+
+
+# ----------------------------------------------------------------------------- the catalogue
+
+from scorecard_xl.annex_a import rules as rules_module  # noqa: E402
+from scorecard_xl.annex_a.rules import CatalogueError, attach, check_every_entry_counted, no_notes  # noqa: E402
+from scorecard_xl.engine.annex_a_catalogue import CATALOGUE, CatalogueRule  # noqa: E402
+
+
+def test_each_rule_is_its_catalogue_entry_with_its_function():
+    for name, entry in CATALOGUE.items():
+        rule = RULES[name]
+        assert (rule.name, rule.list_number, rule.months) == (name, entry.list_number, entry.months)
+        assert rule.count is getattr(rules_module, name)  # each counting function is named for its rule
+
+
+def test_a_function_without_an_entry_fails_saying_what_to_do():
+    def referals(stack, month, settings):
+        return None
+
+    with pytest.raises(CatalogueError) as caught:
+        attach({}, CATALOGUE, "referals", referals)
+    assert str(caught.value) == ("Annex A rule 'referals' (referals in scorecard_xl/annex_a/rules.py) is not in the "
+                                 "rule catalogue (closest: 'referrals', 're_referral_12m'): add its entry to "
+                                 "scorecard_xl/engine/annex_a_catalogue.py (CATALOGUE)")
+
+
+def test_a_second_function_for_a_rule_fails():
+    def lac_again(stack, month, settings):
+        return None
+
+    rules = {}
+    attach(rules, CATALOGUE, "lac", rules_module.lac)
+    with pytest.raises(CatalogueError) as caught:
+        attach(rules, CATALOGUE, "lac", lac_again)
+    assert str(caught.value) == ("Annex A rule 'lac' has two counting functions, lac and lac_again in "
+                                 "scorecard_xl/annex_a/rules.py: each rule has exactly one")
+
+
+def test_an_entry_without_a_function_fails_naming_it():
+    catalogue = {**CATALOGUE, "cp_visits": CatalogueRule("cp_visits", "percent", 7)}
+    with pytest.raises(CatalogueError) as caught:
+        check_every_entry_counted(dict(RULES), catalogue)
+    assert str(caught.value) == ("Annex A rule 'cp_visits' of the rule catalogue "
+                                 "(scorecard_xl/engine/annex_a_catalogue.py) has no counting function: add one to "
+                                 "scorecard_xl/annex_a/rules.py under @rule(name)")
+    check_every_entry_counted(dict(RULES), CATALOGUE)  # as at import
+
+
+def test_notes_hang_on_their_rules():
+    """build.py calls each rule's notes, comparing no names: a rule's notes are its own."""
+    with_notes = {name: rule.notes.__name__ for name, rule in RULES.items() if rule.notes is not no_notes}
+    assert with_notes == {"child_seen_at_assessment": "seen_notes", "care_leavers_in_touch": "care_leaver_notes",
+                          "care_leavers_suitable_accommodation": "care_leaver_notes",
+                          "care_leavers_eet": "care_leaver_notes", "adoption_a1_days": "a1_notes",
+                          "adoption_a2_days": "a2_notes"}
+    build = (Path(rules_module.__file__).parent / "build.py").read_text(encoding="utf-8")
+    assert not [name for name in CATALOGUE if f'"{name}"' in build or f"'{name}'" in build]
+
+
+def test_a_rules_notes_say_what_they_are_for(tmp_path):
+    """The notes name the measure or indicator build.py passes, month by month."""
+    lists = {4: [{"child": "1", "start": D(2016, 8, 1), "authorised": D(2016, 8, 2), "seen": "Unknown", "team": ASH}]}
+    path = write_annex_a(tmp_path / "annex-a-2016-08-31.xlsx", lists)
+    stacked = stack([read_annex_a(path, D(2016, 8, 31))], TeamMap(KENT), "Kent")
+    notes = RULES["child_seen_at_assessment"].notes(stacked, pd.DatetimeIndex([JUL, AUG]), None, "indicator 99")
+    assert [n.message for n in notes] == ["Aug 2016: indicator 99: 1 assessment authorised with child seen Unknown "
+                                          "or blank, counted as not seen (Annex A List 4)"]
+    assert RULES["caseloads"].notes(stacked, pd.DatetimeIndex([AUG]), None, "Caseloads") == []

@@ -3,15 +3,26 @@ when the template loads, with messages that say what to write."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 import yaml
 
 from scorecard_xl.annex_a.rules import RULES
-from scorecard_xl.engine.template import ANNEX_A_ACTIVITY_RULES, ANNEX_A_INDICATOR_RULES, TemplateError, load_template
+from scorecard_xl.engine.annex_a_catalogue import CATALOGUE, SETTINGS, CatalogueRule, _catalogue
+from scorecard_xl.engine.template import (
+    ANNEX_A_ACTIVITY_RULES,
+    ANNEX_A_INDICATOR_RULES,
+    ANNEX_A_OPTIONAL_SETTINGS,
+    ANNEX_A_RULE_SETTINGS,
+    AnnexARule,
+    TemplateError,
+    load_template,
+)
 
-KENT = Path(__file__).resolve().parents[1] / "workbook_templates" / "kent_scs.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+KENT = ROOT / "workbook_templates" / "kent_scs.yaml"
 
 
 def kent_with(tmp_path, change) -> Path:
@@ -27,7 +38,58 @@ def indicator(data, wanted: str) -> dict:
 
 
 def test_every_named_rule_is_registered_and_every_registered_rule_named():
-    assert set(RULES) == set(ANNEX_A_ACTIVITY_RULES) | set(ANNEX_A_INDICATOR_RULES)
+    assert list(RULES) == list(CATALOGUE)  # rules.py checks this at import
+    assert all(RULES[name].entry is entry for name, entry in CATALOGUE.items())
+    assert list(ANNEX_A_ACTIVITY_RULES) + list(ANNEX_A_INDICATOR_RULES) == list(CATALOGUE)
+
+
+def test_the_template_reads_the_rules_from_the_catalogue():
+    """Names, kinds and settings are written once, in the catalogue; the template's tables are made from it."""
+    assert ANNEX_A_ACTIVITY_RULES == {"caseloads": "snapshot", "referrals": "events", "cf_assessments": "events",
+                                      "cp_plans": "snapshot", "cp_starts": "events", "cp_ends": "events",
+                                      "lac": "snapshot", "uasc_lac": "snapshot", "lac_starts": "events",
+                                      "lac_ends": "events"}
+    assert set(ANNEX_A_INDICATOR_RULES.values()) == {"percent", "average"}
+    assert ANNEX_A_RULE_SETTINGS == {"cp_visit_within_days": {"days"},
+                                     "care_leavers_suitable_accommodation": {"denominator"},
+                                     "care_leavers_eet": {"denominator"}}
+    assert ANNEX_A_OPTIONAL_SETTINGS == {name: {"died_and_returned_home"} for name in CATALOGUE
+                                         if name.startswith("care_leavers_")}
+    assert set(SETTINGS) == set(AnnexARule.model_fields) - {"rule"}  # template.py checks this at import
+
+
+def test_the_engine_never_imports_annex_a():
+    """scorecard_xl/annex_a is an optional adapter: it imports the engine, never the other way."""
+    engine = ROOT / "scorecard_xl" / "engine"
+    found = []
+    for path in sorted(engine.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                package = ["scorecard_xl", "engine"]
+                base = package[:len(package) - node.level + 1] if node.level else []
+                names = [".".join([*base, *([node.module] if node.module else []), alias.name]) for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            found += [f"{path.name}: {n}" for n in names if n.startswith("scorecard_xl.annex_a.")
+                      or n == "scorecard_xl.annex_a"]
+    assert not found
+
+
+@pytest.mark.parametrize("entry, message", [
+    (CatalogueRule("lac", "snapshot", 8), "rule 'lac' is in the catalogue twice"),
+    (CatalogueRule("new_rule", "ratio", 3), "rule 'new_rule' gives 'ratio', not one of snapshot, events, percent"),
+    (CatalogueRule("new_rule", "events", 12), "rule 'new_rule' counts List 12, not one of Annex A's Lists 1 to 11"),
+    (CatalogueRule("new_rule", "events", 3, months="latest"),
+     "rule 'new_rule' gives the months 'latest', not one of covered, report, year_before"),
+    (CatalogueRule("new_rule", "percent", 3, needs=("weeks",)),
+     "rule 'new_rule' takes 'weeks', not one of the settings days, denominator, died_and_returned_home"),
+])
+def test_a_slip_in_the_catalogue_fails_at_import_saying_which(entry, message):
+    with pytest.raises(ValueError, match="Annex A rule catalogue: ") as caught:
+        _catalogue(*CATALOGUE.values(), entry)
+    assert message in str(caught.value)
 
 
 def test_kent_maps_the_issue_table():
@@ -49,6 +111,14 @@ def test_kent_maps_the_issue_table():
      "annex_a rule 'care_leavers_eet' needs `denominator:` (all or in_touch)"),
     (lambda d: indicator(d, "1").update(annex_a={"rule": "re_referral_12m", "days": 5}),
      "annex_a rule 're_referral_12m' takes no 'days' setting"),
+    (lambda d: indicator(d, "1").update(annex_a={"rule": "cp_visit_within_days"}),
+     "annex_a rule 'cp_visit_within_days' needs `days:` (a number of days)"),
+    (lambda d: indicator(d, "32").update(annex_a={"rule": "care_leavers_in_touch", "denominator": "all"}),
+     "annex_a rule 'care_leavers_in_touch' takes no 'denominator' setting"),
+    (lambda d: d["activity_measures"][0].update(annex_a="re_referral_12m"),
+     "activity measure 'Caseloads': unknown annex_a rule 're_referral_12m' (closest: 'referrals'); the rules are "
+     "caseloads, referrals, "
+     "cf_assessments, cp_plans, cp_starts, cp_ends, lac, uasc_lac, lac_starts, lac_ends"),
     (lambda d: d["activity_measures"][0].update(annex_a="referrals"),
      "activity measure 'Caseloads': rule 'referrals' counts the month's events, but the measure is kind 'snapshot'"),
     (lambda d: d["annex_a"]["teams"].update({"North Duty": "North Kent"}),

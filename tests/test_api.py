@@ -119,7 +119,7 @@ def test_paths_with_spaces_and_accents(tmp_path):
 @pytest.mark.slow
 def test_a_fallback_is_reported_as_a_note(tmp_path, monkeypatch, capsys):
     """When XlsxWriter lacks an internal (workbook/hooks.py), the run still works and says it was slower."""
-    from scorecard_xl.workbook import hooks
+    from scorecard_xl.workbook.xlsx import hooks
 
     monkeypatch.setattr(hooks, "missing", lambda path: ["Worksheet._write_rows"] if path == hooks.STREAM else [])
     result = generate(SAMPLE, tmp_path / "out.xlsx")
@@ -159,3 +159,21 @@ def test_from_annex_a_names_the_export_written_and_shows_briefly(tmp_path):
     shown = repr(done)
     assert len(shown) < 2000, len(shown)
     assert shown.startswith(f"<Converted {tmp_path / 'export.xlsx'}: 1 Annex A file(s), Mar 2016 to Aug 2016, ")
+
+
+@pytest.mark.parametrize("options, option, words", [
+    ({"month": "Aug 2016"}, "--month", "YYYY-MM"),
+    ({"raw_data": "elsewhere"}, "--raw-data", "raw_data must be"),
+    ({"each": "Aria"}, "--each", "unknown level 'Aria'"),
+    ({"unit": ""}, "--unit", "no unit named"),
+    ({"out_dir": "."}, "--out-dir", "--out-dir is for the workbooks of --each"),
+])
+def test_options_are_checked_once_and_name_the_command_lines_option(tmp_path, options, option, words):
+    """The Python API checks every option before any work (the command line uses the same check):
+    an OptionError, a ValueError, says which option."""
+    from scorecard_xl.model import OptionError
+
+    with pytest.raises(OptionError, match=words) as caught:
+        generate(tmp_path / "not read.xlsx", **options)
+    assert isinstance(caught.value, ValueError) and caught.value.option == option
+    assert list(tmp_path.iterdir()) == []

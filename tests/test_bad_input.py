@@ -57,7 +57,7 @@ from workbook_fixtures import write_export as write_typed_export  # noqa: E402
 import scorecard_xl.reading.reader as reader  # noqa: E402
 import scorecard_xl.workbook.layout.raw as raw  # noqa: E402
 import scorecard_xl.workbook.writer as writer  # noqa: E402
-import scorecard_xl.workbook.zipwriter as zipwriter  # noqa: E402
+import scorecard_xl.workbook.xlsx.zipwriter as zipwriter  # noqa: E402
 from scorecard_xl.engine.calculator import calculate  # noqa: E402
 from scorecard_xl.model import (
     SCALE,

@@ -1,4 +1,4 @@
-"""Streamed tables (rowstream.py) read back exactly as the same tables written cell by cell
+"""Streamed tables (xlsx/rowstream.py, through xlsx/worksheet.py) read back exactly as the same tables written cell by cell
 through XlsxWriter's API: same values, same types, same empty cells, same styles.
 
 Hypothesis builds tables of every column kind the raw sheets use (floats with gaps,
@@ -21,7 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from scorecard_xl.workbook import rowstream, writer
+from scorecard_xl.workbook import writer
+from scorecard_xl.workbook.xlsx import rowstream
 from scorecard_xl.workbook.layout.model import Sheet, Table, WorkbookLayout
 
 # Up to 1e300: near float's maximum, XlsxWriter's 16 digits round past it (the stream's repr does not).

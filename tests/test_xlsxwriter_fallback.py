@@ -1,4 +1,4 @@
-"""Without the XlsxWriter internals it reaches into (hooks.py), the writer falls back to
+"""Without the XlsxWriter internals it reaches into (xlsx/hooks.py), the writer falls back to
 XlsxWriter's public API, path by path, and writes the same workbook, more slowly.
 
 - on this XlsxWriter every hooked name is there, and there is no note;
@@ -10,7 +10,10 @@ XlsxWriter's public API, path by path, and writes the same workbook, more slowly
 - the Kent sample written with the streamed tables fallen back holds what the hooked
   workbook holds: the same sheets, every cell's value, type and number format as openpyxl
   reads them back, the same tables (name, range, columns: their parts are identical);
-  written with the deflating zip fallen back, the very same parts; each a valid zip.
+  written with the deflating zip fallen back, the very same parts; each a valid zip;
+- the worksheet class the writer gives XlsxWriter (xlsx/worksheet.py) writes what
+  XlsxWriter's own writes until a path is switched on, and hands a reshaped method's
+  calls on to XlsxWriter as they are.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from xlsxwriter.xmlwriter import XMLwriter
 from scorecard_xl.engine.calculator import calculate
 from scorecard_xl.engine.template import load_template
 from scorecard_xl.reading.reader import read_export
-from scorecard_xl.workbook import hooks, rowstream, writer, zipwriter
-from scorecard_xl.workbook.hooks import DEFLATE, STREAM
+from scorecard_xl.workbook import writer
+from scorecard_xl.workbook.xlsx import hooks, rowstream, zipwriter
+from scorecard_xl.workbook.xlsx.hooks import DEFLATE, STREAM
+from scorecard_xl.workbook.xlsx.worksheet import StreamingWorksheet
 from scorecard_xl.workbook.layout import workbook_layout
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "kent_liberi_export_2016-08.xlsx"
@@ -192,6 +197,53 @@ def test_a_release_that_renamed_an_internal_gets_that_path_s_fallback(tmp_path, 
     (_same_workbook if path == STREAM else _same_parts)(fallen_back, hooked)
     note = hooks.fallback_note()
     assert reported in note and hooks.INSTEAD[path] in note and hooks.INSTEAD[other] not in note
+
+
+# ----------------------------------------------------------------------------- the worksheet class
+
+class _XlsxWritersOwn(Worksheet):
+    """XlsxWriter's worksheet with none of its methods overridden, and no fast path to switch on."""
+
+    def last_row_written(self) -> int:
+        return self.dim_rowmax or 0
+
+    def stream_table(self, *args):
+        raise AssertionError("the stream was switched on")
+
+    def deflate_into(self, package):
+        raise AssertionError("the deflating zip was switched on")
+
+
+def test_the_worksheet_class_is_xlsxwriter_s_own_until_a_path_is_switched_on(tmp_path, monkeypatch):
+    """Both paths fallen back, StreamingWorksheet writes the very bytes XlsxWriter's own worksheet does."""
+    _without(monkeypatch, STREAM, DEFLATE)
+    ours = writer.write_workbook(small_layout(), tmp_path / "ours.xlsx")
+    monkeypatch.setattr(writer, "StreamingWorksheet", _XlsxWritersOwn)
+    own = writer.write_workbook(small_layout(), tmp_path / "own.xlsx")
+    assert ours.read_bytes() == own.read_bytes()
+
+
+@pytest.mark.parametrize("path, owner, method", [
+    (STREAM, Worksheet, "_write_sheet_data"), (DEFLATE, XMLwriter, "_set_xml_writer")])
+def test_a_method_reshaped_gets_that_path_s_fallback_and_is_handed_what_xlsxwriter_passes(
+        tmp_path, monkeypatch, path, owner, method):
+    """An overridden method given a new parameter: the path falls back, and StreamingWorksheet passes
+    XlsxWriter's calls on to XlsxWriter's method as they are."""
+    layout = small_layout()
+    hooked = writer.write_workbook(layout, tmp_path / "hooked.xlsx")
+    original, calls = getattr(owner, method), []
+
+    def reshaped(self, *args, new_option=None):
+        calls.append(self)
+        return original(self, *args)
+    monkeypatch.setattr(owner, method, reshaped)
+    hooks.missing.cache_clear()
+    assert hooks.missing(path) == (f"Worksheet.{method}",)
+    _forbid_fast_code(monkeypatch, path)
+    fallen_back = writer.write_workbook(layout, tmp_path / "fallen-back.xlsx")
+    sheets = [call for call in calls if isinstance(call, StreamingWorksheet)]  # (_set_xml_writer: every part's)
+    assert len(sheets) == len(layout.sheets)  # every sheet's call reached XlsxWriter's method
+    (_same_workbook if path == STREAM else _same_parts)(fallen_back, hooked)
 
 
 # ----------------------------------------------------------------------------- the Kent sample

@@ -1,4 +1,4 @@
-"""The zip package (zipwriter.py): what it writes must read back, part for part, exactly as
+"""The zip package (xlsx/zipwriter.py): what it writes must read back, part for part, exactly as
 XlsxWriter's own zipfile packaging would, in every zip reader we can run.
 
 - parts written through DeflatingPart in pieces that cross block boundaries decompress to
@@ -6,7 +6,7 @@ XlsxWriter's own zipfile packaging would, in every zip reader we can run.
 - the same text gives the same bytes whatever the number of deflate threads;
 - a workbook past 4 GiB (the limit lowered) is refused with a clear OSError;
 - a real workbook zipped by ZipPackage has the same parts, in the same order, with the same
-  content, as the same workbook zipped by zipfile (the writer's fallback: hooks.py), and is
+  content, as the same workbook zipped by zipfile (the writer's fallback: xlsx/hooks.py), and is
   about the same size;
 - a failure inside XlsxWriter's close leaves zipfile in place and no thread running.
 """
@@ -27,7 +27,8 @@ import xlsxwriter.workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorecard_xl.workbook import hooks, writer, zipwriter
+from scorecard_xl.workbook import writer
+from scorecard_xl.workbook.xlsx import hooks, zipwriter
 from scorecard_xl.workbook.layout.model import Sheet, Table, WorkbookLayout
 
 UNZIP = shutil.which("unzip")
@@ -40,17 +41,10 @@ def _package(path: Path, parts: list[tuple[str, list[str]]], plain: dict[str, by
     with package.installed():
         for i, (name, pieces) in enumerate(parts):
             temporary = path.parent / f"part{i}.tmp"
-
-            class Worksheet:  # what deflate_while_written needs of one
-                def _set_xml_writer(self, filename):  # pragma: no cover - replaced
-                    raise AssertionError
-
-            sheet = Worksheet()
-            package.deflate_while_written(sheet)
-            sheet._set_xml_writer(str(temporary))
+            part = package.part(str(temporary))  # as a StreamingWorksheet's _set_xml_writer has it
             for piece in pieces:
-                sheet.fh.write(piece)
-            sheet.fh.close()
+                part.write(piece)
+            part.close()
             temporaries.append((str(temporary), name))
         for name, data in (plain or {}).items():
             temporary = path.parent / f"{name.replace('/', '_')}.tmp"
@@ -142,7 +136,7 @@ def small_layout(rows: int = 600) -> WorkbookLayout:
 
 
 def _zipped_by_zipfile(monkeypatch, layout: WorkbookLayout, path: Path) -> None:
-    """The same workbook, packaged by XlsxWriter's own zipfile route: the writer's fallback (hooks.py)."""
+    """The same workbook, packaged by XlsxWriter's own zipfile route: the writer's fallback (xlsx/hooks.py)."""
     with monkeypatch.context() as patch:
         patch.setattr(hooks, "missing", lambda name: ("forced",) if name == hooks.DEFLATE else ())
         writer.write_workbook(layout, path)

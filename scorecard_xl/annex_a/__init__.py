@@ -7,10 +7,12 @@ The pipeline, one module each:
 - cellmarks.py ........... what calamine does not say: formulas and Excel error cells, from the XML
 - teams.py ............... Allocated Team (free text) to the template's units
 - stacking.py ............ several files as one history: deduplicated, newest file wins
-- rules.py ............... the named rules: every activity measure and indicator figure
+- rules.py ............... the named rules: every activity measure and indicator figure, and their notes
 - build.py ............... the rules the template names, as the export's rows
 - export.py .............. written as a new export, or merged into an existing one
 
-The rules' names, which the template checks, are in engine/template.py
-(ANNEX_A_ACTIVITY_RULES, ANNEX_A_INDICATOR_RULES): the engine never imports this package.
+The rule catalogue, each rule once as data (its name, what it gives, the list it counts, its
+months and settings), is engine/annex_a_catalogue.py: the template checks its `annex_a:` keys
+against it, and rules.py attaches each counting function to its entry by name (a mismatch fails
+at import). The engine never imports this package.
 """

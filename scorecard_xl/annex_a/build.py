@@ -16,7 +16,7 @@ import pandas as pd
 from ..engine.template import Template
 from ..model import Problem
 from ..months import month_span
-from .rules import ADOPTION_SPANS, ITEM_COLUMNS, RULES, adopted_in, authorised_in, care_leavers_left_out, months_for
+from .rules import ITEM_COLUMNS, RULES, months_for
 from .stacking import Stack
 
 
@@ -57,6 +57,7 @@ def compute(stack: Stack, template: Template) -> Computed:
         items = _every_month(rule, stack, covered, measure.annex_a)
         counted.append(items.groupby(["Month", "Unit"]).size().rename("Value").reset_index()
                        .assign(Measure=measure.column))
+        notes += rule.notes(stack, covered, measure.annex_a, measure.column)
     months = sorted(months)
     grid = pd.MultiIndex.from_product([months, teams], names=["Month", "Unit"])
     activity = pd.DataFrame(index=grid).reset_index()
@@ -99,7 +100,7 @@ def compute(stack: Stack, template: Template) -> Computed:
         full = pd.DataFrame({"Month": wanted}).merge(pairs, how="cross")
         full = full.merge(found, on=["Month", "Unit", "UASC"], how="left").fillna({"Numerator": 0, "Denominator": 0})
         frames.append(full.assign(Indicator=indicator.id))
-        notes += _notes_for(rule.name, indicator.id, stack, wanted, indicator.annex_a)
+        notes += rule.notes(stack, wanted, indicator.annex_a, f"indicator {indicator.id}")
     columns = ["Month", "Indicator", "Unit", "UASC", "Numerator", "Denominator"]
     indicators = (pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns))
     indicators = indicators.astype({"Numerator": "int64", "Denominator": "int64", "UASC": bool})
@@ -129,39 +130,3 @@ def _every_month(rule, stack: Stack, months, settings) -> pd.DataFrame:
     """The rule's rows for every month, with their Month."""
     frames = [rule.count(stack, month, settings).assign(Month=month) for month in months]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["Month", *ITEM_COLUMNS])
-
-
-def _notes_for(rule: str, indicator: str, stack: Stack, months: pd.DatetimeIndex, settings) -> list[Problem]:
-    """What an analyst should know about how the figures were counted, month by month."""
-    notes = []
-    left_out: dict[pd.Timestamp, int] = {}
-    for month in months:
-        if rule == "child_seen_at_assessment":
-            unknown = int((~authorised_in(stack, month)["seen"].isin(["Yes", "No"])).sum())
-            if unknown:
-                notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {unknown} assessment"
-                                                f"{'s' if unknown > 1 else ''} authorised with child seen Unknown or "
-                                                "blank, counted as not seen (Annex A List 4)"))
-        if rule == "adoption_a2_days":
-            adopted = adopted_in(stack, month)
-            early = int((adopted["matched"] < adopted["placement_order"]).sum())
-            if early:
-                notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {early} adopted "
-                                                f"child{'ren' if early > 1 else ''} matched before the placement order, "
-                                                "counted as 0 days (as DfE's A2)"))
-        if rule.startswith("care_leavers_") and (settings is None or settings.died_and_returned_home != "include"):
-            left_out[month] = care_leavers_left_out(stack, month)
-        if rule in ADOPTION_SPANS:
-            since, until = ADOPTION_SPANS[rule]
-            adopted = adopted_in(stack, month)
-            lacking = int((adopted[since].isna() | adopted[until].isna()).sum())
-            if lacking:
-                notes.append(Problem("warning", f"{month:%b %Y}: indicator {indicator}: {lacking} adopted "
-                                                f"child{'ren' if lacking > 1 else ''} left out: no date in Annex A "
-                                                f"List 10 for {since.replace('_', ' ')} or {until.replace('_', ' ')}"))
-    if any(left_out.values()):
-        counts = ", ".join(f"{m:%b %Y} {n}" for m, n in left_out.items() if n)
-        notes.append(Problem("warning", f"indicator {indicator}: care leavers who died or returned home to live with "
-                                        f"parents are left out of the denominator, as DfE's statistics do ({counts}; "
-                                        "Annex A List 9)"))
-    return notes

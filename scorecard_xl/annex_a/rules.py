@@ -1,7 +1,14 @@
 """The Annex A rules: how each activity measure and indicator is counted from the lists.
 
-Every rule is a named function of (stack, month, settings) giving one row per counted child
-or event: its Unit, UASC, Numerator and Denominator (an activity measure counts the rows).
+Every rule is listed once, as data, in the catalogue (engine/annex_a_catalogue.py: its name,
+what it gives, the list it counts, its months and settings). Here each catalogue entry gets its
+counting function, `@rule("name")`: a function of (stack, month, settings) giving one row per
+counted child or event: its Unit, UASC, Numerator and Denominator (an activity measure counts
+the rows). A rule with something to tell the analyst about how its figures were counted has
+notes too, `@rule("name", notes=...)`: a function of (stack, months, settings, what) giving
+warnings for the export's Notes. At import, every catalogue entry must have exactly one
+function and every function an entry (CatalogueError otherwise).
+
 The template names the rule for each measure and indicator (`annex_a: re_referral_12m`);
 build.py sums the rows per unit, UASC status and month. The README ("From Annex A lists")
 states each rule in words; tests/test_annex_a_rules.py works each one by hand.
@@ -15,12 +22,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from ..engine.annex_a_catalogue import CATALOGUE, CatalogueRule
 from ..engine.template import AnnexARule
+from ..model import Problem
+from ..names import closest
 from .stacking import Stack, month_end
 
 SHORT_BREAKS = ("V3", "V4")
@@ -32,12 +41,37 @@ WORKING_DAYS_LIMIT = 45
 ITEM_COLUMNS = ["Unit", "UASC", "Numerator", "Denominator"]
 
 
+Count = Callable[[Stack, pd.Timestamp, AnnexARule | None], pd.DataFrame]
+# (stack, the months computed, the template's settings, what the figures are, e.g. "indicator 4") -> warnings
+Notes = Callable[[Stack, pd.DatetimeIndex, AnnexARule | None, str], list[Problem]]
+
+
+def no_notes(stack: Stack, months: pd.DatetimeIndex, settings: AnnexARule | None, what: str) -> list[Problem]:
+    """A rule with nothing to tell."""
+    return []
+
+
 @dataclass(frozen=True)
 class Rule:
-    name: str
-    list_number: int  # the list it counts
-    months: Literal["covered", "report", "year_before"]  # which months it can give (see months_for)
-    count: Callable[[Stack, pd.Timestamp, AnnexARule | None], pd.DataFrame]
+    """A catalogue entry with its counting function and its notes."""
+
+    entry: CatalogueRule  # name, what it gives, the list it counts, its months and settings
+    count: Count
+    notes: Notes = no_notes
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def list_number(self) -> int:
+        """The list it counts."""
+        return self.entry.list_number
+
+    @property
+    def months(self) -> str:
+        """Which months it can give: covered, report or year_before (see months_for)."""
+        return self.entry.months
 
 
 def months_for(rule: Rule, stack: Stack) -> pd.DatetimeIndex:
@@ -84,75 +118,104 @@ def authorised_in(stack: Stack, month: pd.Timestamp) -> pd.DataFrame:
     return rows[in_month(rows["authorised"], month)]
 
 
-RULES: dict[str, Rule] = {}
+class CatalogueError(Exception):
+    """The rule catalogue and the counting functions do not match (raised at import)."""
 
 
-def rule(name: str, list_number: int, months: str = "covered"):
+RULES: dict[str, Rule] = {}  # every catalogue entry's Rule, by name
+
+
+def attach(rules: dict[str, Rule], catalogue: dict[str, CatalogueRule], name: str, count: Count,
+           notes: Notes | None = None) -> None:
+    """Add the catalogue entry `name` with its counting function (and notes) to `rules`."""
+    where = f"{count.__name__} in scorecard_xl/annex_a/rules.py"
+    if name not in catalogue:
+        raise CatalogueError(f"Annex A rule {name!r} ({where}) is not in the rule catalogue{closest(name, catalogue)}: "
+                             "add its entry to scorecard_xl/engine/annex_a_catalogue.py (CATALOGUE)")
+    if name in rules:
+        raise CatalogueError(f"Annex A rule {name!r} has two counting functions, {rules[name].count.__name__} and "
+                             f"{where}: each rule has exactly one")
+    rules[name] = Rule(catalogue[name], count, notes or no_notes)
+
+
+def check_every_entry_counted(rules: dict[str, Rule], catalogue: dict[str, CatalogueRule]) -> None:
+    """Every catalogue entry has its counting function (attach refused those of no entry)."""
+    missing = [name for name in catalogue if name not in rules]
+    if missing:
+        raise CatalogueError(f"Annex A rule{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} of the "
+                             "rule catalogue (scorecard_xl/engine/annex_a_catalogue.py) ha"
+                             f"{'ve' if len(missing) > 1 else 's'} no counting function: add one to "
+                             "scorecard_xl/annex_a/rules.py under @rule(name)")
+
+
+def rule(name: str, notes: Notes | None = None):
+    """Attach the decorated counting function, and `notes` if the rule has any, to the catalogue's
+    entry `name`."""
     def register(count):
-        RULES[name] = Rule(name, list_number, months, count)
+        attach(RULES, CATALOGUE, name, count, notes)
         return count
     return register
 
 
 # ----------------------------------------------------------------------------- activity
 
-@rule("caseloads", 6)
+@rule("caseloads")
 def caseloads(stack, month, settings):
     """List 6 children open at M's end."""
     return _items(_open_at(stack.rows(6, month), month_end(month)))
 
 
-@rule("referrals", 3)
+@rule("referrals")
 def referrals(stack, month, settings):
     """List 3 referrals dated in M."""
     rows = stack.rows(3, month)
     return _items(rows[in_month(rows["referral"], month)])
 
 
-@rule("cf_assessments", 4)
+@rule("cf_assessments")
 def cf_assessments(stack, month, settings):
     """List 4 assessments authorised in M."""
     return _items(authorised_in(stack, month))
 
 
-@rule("cp_plans", 7)
+@rule("cp_plans")
 def cp_plans(stack, month, settings):
     """List 7 plans open at M's end."""
     return _items(_open_at(stack.rows(7, month), month_end(month)))
 
 
-@rule("cp_starts", 7)
+@rule("cp_starts")
 def cp_starts(stack, month, settings):
     rows = stack.rows(7, month)
     return _items(rows[in_month(rows["start"], month)])
 
 
-@rule("cp_ends", 7)
+@rule("cp_ends")
 def cp_ends(stack, month, settings):
     rows = stack.rows(7, month)
     return _items(rows[in_month(rows["end"], month)])
 
 
-@rule("lac", 8)
+@rule("lac")
 def lac(stack, month, settings):
     """List 8 children looked after at M's end (not short breaks)."""
     return _items(_open_at(_care(stack.rows(8, month)), month_end(month)))
 
 
-@rule("uasc_lac", 8)
+@rule("uasc_lac")
 def uasc_lac(stack, month, settings):
     """Of those, the UASC children."""
     looked_after = _open_at(_care(stack.rows(8, month)), month_end(month))
     return _items(looked_after[looked_after["uasc"]])
 
 
-@rule("lac_starts", 8)
+@rule("lac_starts")
 def lac_starts(stack, month, settings):
     rows = _care(stack.rows(8, month))
     return _items(rows[in_month(rows["start"], month)])
 
 
-@rule("lac_ends", 8)
+@rule("lac_ends")
 def lac_ends(stack, month, settings):
     rows = _care(stack.rows(8, month))
     return _items(rows[in_month(rows["end"], month)])
@@ -160,7 +223,7 @@ def lac_ends(stack, month, settings):
 
 # ----------------------------------------------------------------------------- indicators
 
-@rule("re_referral_12m", 3, months="year_before")
+@rule("re_referral_12m")
 def re_referral_12m(stack, month, settings):
     """Referrals in M whose child had another referral in the 12 months before (from every file)."""
     rows = stack.rows(3, month)
@@ -194,21 +257,33 @@ def working_days(start: pd.Series, end: pd.Series) -> np.ndarray:
     return np.busday_count(first + one, last + one, holidays=holidays)
 
 
-@rule("assessment_45_working_days", 4)
+@rule("assessment_45_working_days")
 def assessment_45_working_days(stack, month, settings):
     """Assessments authorised in M within 45 working days of their start."""
     rows = authorised_in(stack, month)
     return _items(rows, working_days(rows["start"], rows["authorised"]) <= WORKING_DAYS_LIMIT)
 
 
-@rule("child_seen_at_assessment", 4)
+def seen_notes(stack, months, settings, what) -> list[Problem]:
+    """Each month's assessments authorised with child seen Unknown or blank (counted as not seen)."""
+    notes = []
+    for month in months:
+        unknown = int((~authorised_in(stack, month)["seen"].isin(["Yes", "No"])).sum())
+        if unknown:
+            notes.append(Problem("warning", f"{month:%b %Y}: {what}: {unknown} assessment"
+                                            f"{'s' if unknown > 1 else ''} authorised with child seen Unknown or "
+                                            "blank, counted as not seen (Annex A List 4)"))
+    return notes
+
+
+@rule("child_seen_at_assessment", notes=seen_notes)
 def child_seen_at_assessment(stack, month, settings):
     """Assessments authorised in M whose child was seen (Unknown and blank are not seen)."""
     rows = authorised_in(stack, month)
     return _items(rows, (rows["seen"] == "Yes").to_numpy())
 
 
-@rule("cp_plan_18_months", 7)
+@rule("cp_plan_18_months")
 def cp_plan_18_months(stack, month, settings):
     """Plans open at M's end that started on or before M's last day minus 18 months."""
     day = month_end(month)
@@ -216,7 +291,7 @@ def cp_plan_18_months(stack, month, settings):
     return _items(plans, (plans["start"] <= day - pd.DateOffset(months=CP_LONG_MONTHS)).to_numpy())
 
 
-@rule("cp_second_or_subsequent", 7)
+@rule("cp_second_or_subsequent")
 def cp_second_or_subsequent(stack, month, settings):
     """Plans starting in M whose child had a plan before."""
     rows = stack.rows(7, month)
@@ -224,7 +299,7 @@ def cp_second_or_subsequent(stack, month, settings):
     return _items(rows, (rows["previous_plans"] >= 1).to_numpy())
 
 
-@rule("cla_3plus_placements", 8, months="report")
+@rule("cla_3plus_placements")
 def cla_3plus_placements(stack, month, settings):
     """Children looked after at R with 3 or more placements in the last 12 months."""
     file = stack.at_report(month, 8)
@@ -232,7 +307,7 @@ def cla_3plus_placements(stack, month, settings):
     return _items(looked_after, (looked_after["placements"] >= A_LOT_OF_PLACEMENTS).to_numpy())
 
 
-@rule("cp_visit_within_days", 7, months="report")
+@rule("cp_visit_within_days")
 def cp_visit_within_days(stack, month, settings):
     """Plans open at R whose last statutory visit is at most N days before R."""
     file = stack.at_report(month, 7)
@@ -264,19 +339,32 @@ def care_leavers_left_out(stack, month) -> int:
     return int(stack.at_report(month, 9).lists[9]["in_touch"].isin(LEFT_OUT_LEAVERS).sum())
 
 
-@rule("care_leavers_in_touch", 9, months="report")
+def care_leaver_notes(stack, months, settings, what) -> list[Problem]:
+    """How many care leavers DfE's definition left out of the denominator, month by month (unless the
+    template keeps them in)."""
+    if settings is not None and settings.died_and_returned_home == "include":
+        return []
+    left_out = {month: care_leavers_left_out(stack, month) for month in months}
+    if not any(left_out.values()):
+        return []
+    counts = ", ".join(f"{m:%b %Y} {n}" for m, n in left_out.items() if n)
+    return [Problem("warning", f"{what}: care leavers who died or returned home to live with parents are left out "
+                               f"of the denominator, as DfE's statistics do ({counts}; Annex A List 9)")]
+
+
+@rule("care_leavers_in_touch", notes=care_leaver_notes)
 def care_leavers_in_touch(stack, month, settings):
     rows, in_touch = _care_leavers(stack, month, settings, over_in_touch=False)
     return _items(rows, in_touch.to_numpy())
 
 
-@rule("care_leavers_suitable_accommodation", 9, months="report")
+@rule("care_leavers_suitable_accommodation", notes=care_leaver_notes)
 def care_leavers_suitable_accommodation(stack, month, settings):
     rows, in_touch = _care_leavers(stack, month, settings, over_in_touch=settings.denominator == "in_touch")
     return _items(rows, (in_touch & (rows["suitable"] == "Suitable")).to_numpy())
 
 
-@rule("care_leavers_eet", 9, months="report")
+@rule("care_leavers_eet", notes=care_leaver_notes)
 def care_leavers_eet(stack, month, settings):
     rows, in_touch = _care_leavers(stack, month, settings, over_in_touch=settings.denominator == "in_touch")
     eet = rows["activity"].fillna("").astype(str).str[:1].isin(EET_CODES)
@@ -306,7 +394,38 @@ def _adoption_days(stack, month, name: str) -> tuple[pd.DataFrame, pd.Series]:
     return rows.assign(unit=stack.root), (end - rows[since]).dt.days
 
 
-@rule("adoption_a1_days", 10)
+def _lacking_dates(adopted: pd.DataFrame, month: pd.Timestamp, name: str, what: str) -> list[Problem]:
+    """The month's adopted children left out of the rule `name`: either date of its span missing."""
+    since, until = ADOPTION_SPANS[name]
+    lacking = int((adopted[since].isna() | adopted[until].isna()).sum())
+    if not lacking:
+        return []
+    return [Problem("warning", f"{month:%b %Y}: {what}: {lacking} adopted child{'ren' if lacking > 1 else ''} "
+                               f"left out: no date in Annex A List 10 for {since.replace('_', ' ')} or "
+                               f"{until.replace('_', ' ')}")]
+
+
+def a1_notes(stack, months, settings, what) -> list[Problem]:
+    """Each month's adopted children left out for want of a date."""
+    return [note for month in months
+            for note in _lacking_dates(adopted_in(stack, month), month, "adoption_a1_days", what)]
+
+
+def a2_notes(stack, months, settings, what) -> list[Problem]:
+    """Each month's adopted children matched before the placement order (counted as 0 days), then
+    those left out for want of a date."""
+    notes = []
+    for month in months:
+        adopted = adopted_in(stack, month)
+        early = int((adopted["matched"] < adopted["placement_order"]).sum())
+        if early:
+            notes.append(Problem("warning", f"{month:%b %Y}: {what}: {early} adopted child{'ren' if early > 1 else ''} "
+                                            "matched before the placement order, counted as 0 days (as DfE's A2)"))
+        notes += _lacking_dates(adopted, month, "adoption_a2_days", what)
+    return notes
+
+
+@rule("adoption_a1_days", notes=a1_notes)
 def adoption_a1_days(stack, month, settings):
     """Children adopted in M: days from entering care to moving in with the adopters (placed for
     adoption, or the FFA / concurrent planning placement where that came first)."""
@@ -314,10 +433,12 @@ def adoption_a1_days(stack, month, settings):
     return _items(rows, days.to_numpy())
 
 
-@rule("adoption_a2_days", 10)
+@rule("adoption_a2_days", notes=a2_notes)
 def adoption_a2_days(stack, month, settings):
     """Children adopted in M: days from the placement order to the match with adopters; a match
     before the order counts 0 days, as DfE's A2 does."""
     rows, days = _adoption_days(stack, month, "adoption_a2_days")
     return _items(rows, days.clip(lower=0).to_numpy())
 
+
+check_every_entry_counted(RULES, CATALOGUE)

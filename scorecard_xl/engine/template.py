@@ -31,6 +31,8 @@ from pydantic.functional_validators import BeforeValidator
 
 from ..months import parse_month
 from ..names import clashes, closest, file_name_clashes, match, name_key
+from .annex_a_catalogue import CATALOGUE
+from .annex_a_catalogue import SETTINGS as ANNEX_A_SETTINGS
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable  # importlib.resources.abc from Python 3.11
@@ -102,44 +104,15 @@ class Unit(_Model):
             yield from child.walk(self)
 
 
-# The Annex A rules (annex_a/rules.py), by name -> what each gives: an activity measure ("snapshot": open at the month's end;
-# "events": the month's count) or an indicator ("percent": children over children;
-# "average": days over children).
-ANNEX_A_ACTIVITY_RULES = {
-    "caseloads": "snapshot",
-    "referrals": "events",
-    "cf_assessments": "events",
-    "cp_plans": "snapshot",
-    "cp_starts": "events",
-    "cp_ends": "events",
-    "lac": "snapshot",
-    "uasc_lac": "snapshot",
-    "lac_starts": "events",
-    "lac_ends": "events",
-}
-ANNEX_A_INDICATOR_RULES = {
-    "re_referral_12m": "percent",
-    "assessment_45_working_days": "percent",
-    "child_seen_at_assessment": "percent",
-    "cp_plan_18_months": "percent",
-    "cp_second_or_subsequent": "percent",
-    "cla_3plus_placements": "percent",
-    "cp_visit_within_days": "percent",
-    "care_leavers_in_touch": "percent",
-    "care_leavers_suitable_accommodation": "percent",
-    "care_leavers_eet": "percent",
-    "adoption_a1_days": "average",
-    "adoption_a2_days": "average",
-}
+# The Annex A rules a template may name, each once in the catalogue (annex_a_catalogue.py), by name -> what
+# each gives: an activity measure ("snapshot": open at the month's end; "events": the month's count) or an
+# indicator ("percent": children over children; "average": days over children).
+ANNEX_A_ACTIVITY_RULES = {name: rule.gives for name, rule in CATALOGUE.items() if rule.activity}
+ANNEX_A_INDICATOR_RULES = {name: rule.gives for name, rule in CATALOGUE.items() if not rule.activity}
 # Rules that take a setting in the template, and what it is: settings a rule needs, and
 # settings it may take (with their default when not given).
-ANNEX_A_RULE_SETTINGS = {
-    "cp_visit_within_days": {"days"},
-    "care_leavers_suitable_accommodation": {"denominator"},
-    "care_leavers_eet": {"denominator"},
-}
-_CARE_LEAVER_RULES = ("care_leavers_in_touch", "care_leavers_suitable_accommodation", "care_leavers_eet")
-ANNEX_A_OPTIONAL_SETTINGS = {rule: {"died_and_returned_home"} for rule in _CARE_LEAVER_RULES}
+ANNEX_A_RULE_SETTINGS = {name: set(rule.needs) for name, rule in CATALOGUE.items() if rule.needs}
+ANNEX_A_OPTIONAL_SETTINGS = {name: set(rule.may_take) for name, rule in CATALOGUE.items() if rule.may_take}
 
 
 class AnnexARule(_Model):
@@ -155,16 +128,22 @@ class AnnexARule(_Model):
 
     @model_validator(mode="after")
     def _settings_fit(self) -> AnnexARule:
-        needed = ANNEX_A_RULE_SETTINGS.get(self.rule, set())
-        allowed = needed | ANNEX_A_OPTIONAL_SETTINGS.get(self.rule, set())
-        for setting in ("days", "denominator", "died_and_returned_home"):
+        entry = CATALOGUE.get(self.rule)  # an unknown rule is named by the measure or indicator (_known_rule)
+        needed = entry.needs if entry else ()
+        allowed = entry.settings if entry else ()
+        for setting, what in ANNEX_A_SETTINGS.items():
             given = getattr(self, setting) is not None
             if given and setting not in allowed:
                 raise ValueError(f"annex_a rule {self.rule!r} takes no {setting!r} setting")
             if not given and setting in needed:
-                raise ValueError(f"annex_a rule {self.rule!r} needs `{setting}:` "
-                                 + ("(a number of days)" if setting == "days" else "(all or in_touch)"))
+                raise ValueError(f"annex_a rule {self.rule!r} needs `{setting}:` ({what})")
         return self
+
+
+# Every setting of the catalogue is a field of AnnexARule, and every field but `rule` a setting.
+if set(AnnexARule.model_fields) - {"rule"} != set(ANNEX_A_SETTINGS):
+    raise TypeError(f"AnnexARule's settings {sorted(set(AnnexARule.model_fields) - {'rule'})} are not the "
+                    f"Annex A rule catalogue's {sorted(ANNEX_A_SETTINGS)} (engine/annex_a_catalogue.py, SETTINGS)")
 
 
 def _rule(value: object) -> object:

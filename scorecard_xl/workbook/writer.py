@@ -20,7 +20,8 @@ import pandas as pd
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from ..files import replacing
-from . import hooks, rowstream, zipwriter
+from .xlsx import hooks, rowstream, zipwriter
+from .xlsx.worksheet import StreamingWorksheet
 from .layout.model import Cell, Chart, Image, RagRange, Sheet, Table, WorkbookLayout
 from .layout.page import MARGINS_IN, PAPER_A4
 from .styles import RAG_COLOURS, style_dict
@@ -67,72 +68,29 @@ def _default_style(series: pd.Series) -> str:
     return "text" if kind == "boolean" else kind  # "date" or "text"
 
 
-STREAM_MIN_ROWS = 50  # tables at least this long are streamed (see rowstream.py) if XlsxWriter allows (hooks.py)
+STREAM_MIN_ROWS = 50  # tables at least this long are streamed (xlsx/rowstream.py) if XlsxWriter allows (xlsx/hooks.py)
 
 
-def _write_table(ws, table: Table, formats: _Formats) -> None:
+def _write_table(ws: StreamingWorksheet, table: Table, formats: _Formats) -> None:
     frame = table.frame
     styles = [table.column_styles.get(c, _default_style(frame[c])) for c in frame.columns]
     first = table.first_row
     for col, name in enumerate(frame.columns):
         ws.write_string(first, col, str(name), formats["header"])
-    streamed = len(frame) >= STREAM_MIN_ROWS and not hooks.missing(hooks.STREAM)
-    if streamed:
-        _stream_rows(ws, frame, first + 1, [formats[s]._get_xf_index() for s in styles])
-    else:
-        for col, name in enumerate(frame.columns):
-            fmt = formats[styles[col]]
-            for i, value in enumerate(frame[name].to_numpy(dtype=object)):
-                if not _is_missing(value):  # a missing value has no cell, as in a streamed table
-                    write_value(ws, first + 1 + i, col, value, fmt)
-    last_row = first + max(len(frame), 1)
     options = {
         "name": table.name,
         "style": "Table Style Light 9",
         "columns": [{"header": str(c), "format": formats[s]} for c, s in zip(frame.columns, styles)],
     }
-    if not streamed:
-        ws.add_table(first, 0, last_row, len(frame.columns) - 1, options)
+    if len(frame) >= STREAM_MIN_ROWS and not hooks.missing(hooks.STREAM):
+        ws.stream_table(first, frame, [formats[s] for s in styles], options)  # the rows written at close()
         return
-    # XlsxWriter visits every cell of a table's range to detect overlapping tables: 19
-    # million cells for a million-row Results table. A streamed table is the last thing
-    # on its sheet (checked in _stream_rows), so nothing can overlap it: declare the
-    # table over its header and first row, then widen its range to every streamed row.
-    last_col = len(frame.columns) - 1
-    ws.add_table(first, 0, first + 1, last_col, options)
-    declared = ws.tables[-1]
-    full = xl_range(first, 0, last_row, last_col)
-    declared["range"] = declared["a_range"] = full
-    if declared.get("autofilter"):
-        declared["autofilter"] = full
-
-
-def _stream_rows(ws, frame: pd.DataFrame, first_row: int, styles: list[int]) -> None:
-    """Have XlsxWriter write its own cells, then stream `frame` below them (rowstream.py).
-
-    Hooks the worksheet's <sheetData> writer: XlsxWriter's cells (title, header) are all
-    above `first_row`, so they are written first, in order, then the streamed rows.
-    """
-    own_last = ws.dim_rowmax
-    if own_last is None or own_last >= first_row or hasattr(ws, "_streamed"):
-        raise ValueError(f"{ws.name}: a streamed table must be the last thing on its sheet")
-    last_row = first_row + len(frame) - 1
-    ws._streamed = True
-    prepared = rowstream.prepare(frame, ws.str_table)  # now, while the string table is open
-    ws.dim_rowmax = last_row  # so <dimension> covers the streamed rows
-    ws.dim_colmax = max(ws.dim_colmax, len(frame.columns) - 1)
-
-    def write_sheet_data() -> None:
-        ws._xml_start_tag("sheetData")
-        ws.dim_rowmax = own_last  # XlsxWriter writes only its own rows...
-        try:
-            ws._write_rows()
-        finally:
-            ws.dim_rowmax = last_row
-        rowstream.write_rows(ws.fh, prepared, len(frame), first_row, styles)  # ...then ours follow
-        ws._xml_end_tag("sheetData")
-
-    ws._write_sheet_data = write_sheet_data
+    for col, name in enumerate(frame.columns):
+        fmt = formats[styles[col]]
+        for i, value in enumerate(frame[name].to_numpy(dtype=object)):
+            if not _is_missing(value):  # a missing value has no cell, as in a streamed table
+                write_value(ws, first + 1 + i, col, value, fmt)
+    ws.add_table(first, 0, first + max(len(frame), 1), len(frame.columns) - 1, options)
 
 
 def _write_cell(ws, cell: Cell, formats: _Formats) -> None:
@@ -192,7 +150,7 @@ def _write_image(ws, image: Image) -> None:
 
 
 def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayout, rag_cache: dict) -> None:
-    ws = workbook.add_worksheet(sheet.name)
+    ws = workbook.add_worksheet(sheet.name, worksheet_class=StreamingWorksheet)  # XlsxWriter's own until told
     for cell in sheet.cells:
         _write_cell(ws, cell, formats)
     for table in sheet.tables:
@@ -224,7 +182,7 @@ def _write_sheet(workbook, sheet: Sheet, formats: _Formats, layout: WorkbookLayo
     else:
         ws.fit_to_pages(1, 0)  # one page wide, as many pages long as needed
     if sheet.print_cols is not None:  # to the last row written (not whole columns, which openpyxl cannot read)
-        ws.print_area(0, 0, ws.dim_rowmax or 0, sheet.print_cols)
+        ws.print_area(0, 0, ws.last_row_written(), sheet.print_cols)
     if sheet.page_breaks:
         ws.set_h_pagebreaks(sheet.page_breaks)
     if sheet.header_rows:
@@ -267,13 +225,13 @@ def render(layout: WorkbookLayout, path: str | Path) -> None:
     formats, rag_cache = _Formats(workbook), {}
     for sheet in layout.sheets:
         _write_sheet(workbook, sheet, formats, layout, rag_cache)
-    # Deflate each worksheet in background threads as XlsxWriter writes it (zipwriter.py), if
-    # XlsxWriter allows (hooks.py); else XlsxWriter deflates the parts itself, after writing them.
+    # Deflate each worksheet in background threads as XlsxWriter writes it (xlsx/zipwriter.py), if
+    # XlsxWriter allows (xlsx/hooks.py); else XlsxWriter deflates the parts itself, after writing them.
     packaging = contextlib.nullcontext()
     if not hooks.missing(hooks.DEFLATE):
         package = zipwriter.Package()
         for worksheet in workbook.worksheets():
-            package.deflate_while_written(worksheet)
+            worksheet.deflate_into(package)
         packaging = package.installed()
     with packaging:
         close(workbook)
@@ -288,7 +246,7 @@ def _parts_folder() -> str | None:
 
     A memory-backed folder where the system has one with room (Linux's /dev/shm: a file is
     created there some twenty times faster than on disk, which counts when a run writes a
-    workbook per unit); the worksheets arrive there already deflated (zipwriter.py), so only
+    workbook per unit); the worksheets arrive there already deflated (xlsx/zipwriter.py), so only
     with those hooks. Else the system's temporary folder (None).
     """
     import shutil

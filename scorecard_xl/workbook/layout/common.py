@@ -28,6 +28,12 @@ def financial_year(month: pd.Timestamp, template: Template) -> str:
     return f"{start % 100:02d}/{(start + 1) % 100:02d}"
 
 
+def target(ind: Indicator, month: pd.Timestamp, unit: str) -> float | None:
+    """The indicator's target for the unit in the month, or None where it has none."""
+    period = ind.target_for(month.date(), unit)
+    return float(period.target) if period else None
+
+
 def blank(value: object) -> object:
     """None for a missing figure, so the writer leaves the cell empty."""
     if value is None or value is pd.NA:

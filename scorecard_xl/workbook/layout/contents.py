@@ -96,13 +96,16 @@ def workbook_title(scorecard: Scorecard, template: Template) -> str:
     return f"{template.title}: {scorecard.root}"
 
 
-def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[str, str]],
+def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[Sheet],
                    exception_rows: dict[str, int], source: dict[str, str],
                    not_printed: list[str] | None = None,
-                   unit_reds: list[tuple[str, str, list[tuple[str, str, int]]]] | None = None) -> Sheet:
-    """The Contents sheet listing `sheets` (name, description).
+                   unit_reds: list[tuple[str, str, list[tuple[str, str, int]]]] | None = None,
+                   in_companion: list[Sheet] | None = None) -> Sheet:
+    """The Contents sheet listing `sheets` (each a link, with its description).
 
     not_printed: for the printed copy, the sheets of the workbook that it leaves out.
+    in_companion: the sheets written to the companion workbook (source["companion"], --raw-data
+        separate), listed after the others, without links.
     unit_reds: for the county workbook, each other unit with a scorecard sheet: (unit, its
         sheet, [(indicator, title, row on that sheet)] for its Red indicators).
     """
@@ -178,12 +181,14 @@ def contents_sheet(scorecard: Scorecard, template: Template, sheets: list[tuple[
     row += 1
     sheet.put(row, 0, "Sheet", "header")
     sheet.put(row, 1, "What it holds", "header")
-    for name, description in sheets:
+    listed = [(s.name, s.description, True) for s in sheets]
+    listed += [(f"{s.name} (in {source['companion']})", s.description, False) for s in in_companion or []]
+    for name, description, linked in listed:
         row += 1
-        if " (in " in name:  # a sheet of the companion workbook: no link inside this file
-            sheet.put(row, 0, name, "wrap")
-        else:
+        if linked:
             sheet.put(row, 0, name, "link", link=link_to(name))
+        else:  # a sheet of the companion workbook: no link inside this file
+            sheet.put(row, 0, name, "wrap")
         sheet.put(row, 1, description, "wrap")
         fit_row(sheet, row, {0: name, 1: description})
     if not_printed:

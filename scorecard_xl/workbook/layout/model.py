@@ -106,6 +106,7 @@ class Sheet:
     landscape: bool = True
     hidden: bool = False
     printed: bool = False  # one of the sheets a manager prints (the PDF: printing.py)
+    raw: bool = False  # a large table of rows: in the companion workbook with --raw-data separate (assembly.py)
     description: str = ""  # what the sheet holds, for the Contents sheet
     print_scale: int | None = None  # percent (page.py); None: fit to one page wide
     print_cols: int | None = None  # the last column printed, when those to its right are for the screen only

@@ -18,6 +18,7 @@ from .contents import SHEET as CONTENTS
 from .contents import contents_sheet
 from .exceptions import SHEET as EXCEPTIONS
 from .model import Sheet, WorkbookLayout
+from .scope import scoped_scorecard
 
 _SHEET_REF = re.compile(r"'((?:[^']|'')+)'!")  # a quoted sheet name in a range
 
@@ -29,15 +30,12 @@ def printable_layout(layout: WorkbookLayout, scorecard: Scorecard, template: Tem
     scorecard, template, source, unit: as given to workbook_layout, to rebuild the Contents sheet.
     """
     if unit is not None:
-        from . import scoped_scorecard
-
         scorecard = scoped_scorecard(scorecard, template, unit)
     printed = [s for s in layout.sheets if s.printed and s.name != CONTENTS]
     needed = set().union(*(_data_sheets(s) for s in printed))
     left_out = [s.name for s in layout.sheets if not s.printed]
     exception_rows = next((dict(s.anchors) for s in printed if s.name == EXCEPTIONS), {})
-    contents = contents_sheet(scorecard, template, [(s.name, s.description) for s in printed], exception_rows,
-                              source, not_printed=left_out)
+    contents = contents_sheet(scorecard, template, printed, exception_rows, source, not_printed=left_out)
     sheets = [contents]
     for sheet in layout.sheets:
         if sheet.printed and sheet.name != CONTENTS:

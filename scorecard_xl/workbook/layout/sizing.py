@@ -7,6 +7,7 @@ page breaks (page.py) agree on them; widths and heights come from the text (text
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from ..styles import style_dict
 from .model import Sheet
@@ -38,11 +39,13 @@ def column_widths(headers: list[str], samples: dict[int, list[str]], lines: int 
 
     samples: the values shown in a column, by column; FIGURE stands for a column not given.
     """
-    widths = {}
-    for col, header in enumerate(headers):
-        values = [text_px(v) + CELL_PADDING_PX for v in samples.get(col, [FIGURE])]
-        widths[col] = width_for_px(max([narrowest_px([header], lines, bold=True), *values]))
-    return widths
+    return {col: column_width(header, samples.get(col, [FIGURE]), lines) for col, header in enumerate(headers)}
+
+
+def column_width(header: str, samples: Sequence[str], lines: int = HEADER_LINES) -> float:
+    """A column as narrow as its heading (in `lines` lines) and the widest of `samples` allow."""
+    values = [text_px(v) + CELL_PADDING_PX for v in samples]
+    return width_for_px(max([narrowest_px([header], lines, bold=True), *values]))
 
 
 def header_height(sheet: Sheet, headers: list[str]) -> float:

@@ -2,20 +2,72 @@
 
 from __future__ import annotations
 
-from ...engine.template import Template
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ...engine.template import Indicator, Template
 from ...model import ALL, EXCL, Scorecard
-from .common import (
-    BACK_TO_CONTENTS,
-    blank,
-    count_style,
-    financial_year,
-    result_style,
-    section_row,
-)
-from .model import RagRange, Sheet, link_to
-from .sizing import FIGURE, column_widths, fit_to_pages
+from .columns import RAG_SAMPLE, Column, put_headers, put_row, rag_ranges, titles_col, widths_for
+from .common import BACK_TO_CONTENTS, blank, count_style, financial_year, result_style, section_row, target
+from .model import Sheet, link_to
+from .sizing import FIGURE, fit_to_pages
 
 HEADER_ROW = 3
+LONG_HEADER_LINES = 4  # the headings are long ("Including UASC: Latest Result"): more lines, narrower columns
+
+
+@dataclass(frozen=True)
+class UascRow:
+    """One indicator's row for one unit: its results this month with and without UASC."""
+
+    indicator: Indicator
+    unit: str
+    month: pd.Timestamp
+    including: pd.Series | None  # cohort All's results; None: none this month
+    excluding: pd.Series | None  # cohort Excluding UASC's
+
+
+def uasc_columns(template: Template, month: pd.Timestamp, shown: list[Indicator]) -> list[Column[UascRow]]:
+    """The sheet's columns, left to right; shown: the indicators on the sheet (for the widths)."""
+    return [
+        Column("Indicators", lambda r: r.indicator.title, "wrap", titles=True),
+        Column("Polarity", lambda r: r.indicator.polarity, "dot", [i.polarity for i in shown]),
+        Column("Data Period", lambda r: r.indicator.period, "dot", [i.period for i in shown]),
+        *_cohort_columns("Including UASC", lambda r: r.including),
+        Column(f"Target for {financial_year(month, template)}", lambda r: target(r.indicator, r.month, r.unit),
+               _result),
+        *_cohort_columns("Excluding UASC", lambda r: r.excluding),
+        Column("Variance with UASC excluded", _variance, lambda r: result_style(r.indicator, signed=True),
+               ["+" + FIGURE]),
+    ]
+
+
+def _cohort_columns(cohort: str, results: Callable[[UascRow], pd.Series | None]) -> list[Column[UascRow]]:
+    """A cohort's latest result, RAG, numerator and denominator."""
+    def figure(name: str) -> Callable[[UascRow], object]:
+        return lambda r: None if results(r) is None else blank(results(r)[name])
+
+    return [
+        Column(f"{cohort}: Latest Result", figure("Result"), _result),
+        Column(f"{cohort}: RAG", figure("RAG"), "rag", RAG_SAMPLE, rag=True),
+        Column(f"{cohort}: Num", lambda r: figure("Numerator")(r) if r.indicator.has_denominator else None,
+               lambda r: count_style(r.indicator.fractional_numerator)),
+        Column(f"{cohort}: Denom", figure("Denominator"), lambda r: count_style(r.indicator.fractional_denominator)),
+    ]
+
+
+def _result(r: UascRow) -> str:
+    return result_style(r.indicator)
+
+
+def _variance(r: UascRow) -> float | None:
+    """The result excluding UASC less the result including them, where both are there."""
+    if r.including is None or r.excluding is None:
+        return None
+    a, b = blank(r.including["Result"]), blank(r.excluding["Result"])
+    return None if a is None or b is None else b - a
 
 
 def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
@@ -36,13 +88,9 @@ def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
     sheet.put(1, 0, "Each indicator including and excluding unaccompanied asylum-seeking children (UASC). "
                     "Variance = result excluding UASC minus result including UASC.", "note")
     sheet.put(2, 0, BACK_TO_CONTENTS, "link", link=link_to("Contents"))
-    headers = ["Indicators", "Polarity", "Data Period",
-               "Including UASC: Latest Result", "Including UASC: RAG", "Including UASC: Num",
-               "Including UASC: Denom", f"Target for {financial_year(month, template)}",
-               "Excluding UASC: Latest Result", "Excluding UASC: RAG", "Excluding UASC: Num",
-               "Excluding UASC: Denom", "Variance with UASC excluded"]
-    for col, text in enumerate(headers):
-        sheet.put(HEADER_ROW, col, text, "header")
+    shown = [template.indicator(i) for _, _, ids in blocks for i in ids]
+    columns = uasc_columns(template, month, shown)
+    put_headers(sheet, HEADER_ROW, columns)
 
     results = scorecard.results
     latest = results[results["Month"] == month].set_index(["Indicator", "Unit", "Cohort"])
@@ -51,41 +99,19 @@ def uasc_sheet(scorecard: Scorecard, template: Template) -> Sheet | None:
     titles: dict[int, str] = {}
     together = [(0, HEADER_ROW)]  # rows kept on one page: the title and header, each section
     for title, unit, ids in blocks:
-        section_row(sheet, row, title, len(headers))
+        section_row(sheet, row, title, len(columns))
         together.append((row, row + len(ids)))
         row += 1
         for ind_id in ids:
             ind = template.indicator(ind_id)
             titles[row] = ind.title
-            both = [latest.loc[(ind.id, unit, c)] if (ind.id, unit, c) in latest.index else None
-                    for c in (ALL, EXCL)]
-            style = result_style(ind)
-            period = ind.target_for(month.date(), unit)
-            cells = [(ind.title, "wrap"), (ind.polarity, "dot"), (ind.period, "dot")]
-            for k, r in enumerate(both):
-                part = [
-                    (blank(r["Result"]) if r is not None else None, style),
-                    (blank(r["RAG"]) if r is not None else None, "rag"),
-                    (blank(r["Numerator"]) if r is not None and ind.has_denominator else None,
-                     count_style(ind.fractional_numerator)),
-                    (blank(r["Denominator"]) if r is not None else None, count_style(ind.fractional_denominator)),
-                ]
-                cells += part
-                if k == 0:
-                    cells.append((float(period.target) if period else None, style))
-            variance = None
-            if both[0] is not None and both[1] is not None:
-                a, b = blank(both[0]["Result"]), blank(both[1]["Result"])
-                variance = None if a is None or b is None else b - a
-            cells.append((variance, result_style(ind, signed=True)))
-            for col, (value, st) in enumerate(cells):
-                sheet.put(row, col, value, st)
+            including, excluding = (latest.loc[(ind.id, unit, c)] if (ind.id, unit, c) in latest.index else None
+                                    for c in (ALL, EXCL))
+            put_row(sheet, row, columns, UascRow(ind, unit, month, including, excluding))
             row += 1
-    sheet.rag_ranges += [RagRange(first, 4, row - 1, 4), RagRange(first, 9, row - 1, 9)]
-    shown = [template.indicator(i) for _, _, ids in blocks for i in ids]
-    sheet.widths = column_widths(headers, {1: [i.polarity for i in shown], 2: [i.period for i in shown],
-                                           4: ["G"], 9: ["G"], 12: ["+" + FIGURE]}, lines=4)
-    sheet.freeze = (HEADER_ROW + 1, 1)
+    sheet.rag_ranges += rag_ranges(columns, first, row - 1)
+    sheet.widths = widths_for(columns, lines=LONG_HEADER_LINES)
+    sheet.freeze = (HEADER_ROW + 1, titles_col(columns) + 1)  # the titles stay in view
     sheet.header_rows = (HEADER_ROW, HEADER_ROW)
-    fit_to_pages(sheet, 0, titles, together)
+    fit_to_pages(sheet, titles_col(columns), titles, together)
     return sheet

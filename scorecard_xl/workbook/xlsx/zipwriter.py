@@ -8,16 +8,19 @@ so they run beside the Python that generates the XML), and the zip is then put t
 from parts already deflated. On an XlsxWriter without the internals this relies on
 (hooks.py checks them), the writer lets XlsxWriter zip the workbook itself instead.
 
-Two pieces, both installed by `Package` for one workbook's close():
+Two pieces, both made by `Package` for one workbook's close():
 
-- `DeflatingPart`: the text file a worksheet writes its XML into. It encodes the text and
-  hands blocks of a megabyte or more to the threads, which deflate them independently,
-  each primed with the 32 KiB before it (as pigz does), so the blocks joined in order are
-  one deflate stream, compressed as well as a single pass would.
+- `DeflatingPart`: the text file a worksheet writes its XML into (`Package.part`, which the
+  sheet's StreamingWorksheet calls from its `_set_xml_writer`: worksheet.py). It encodes
+  the text and hands blocks of a megabyte or more to the threads, which deflate them
+  independently, each primed with the 32 KiB before it (as pigz does), so the blocks
+  joined in order are one deflate stream, compressed as well as a single pass would.
 - `ZipPackage`: what XlsxWriter's `Workbook._store_workbook` is given in place of
   `zipfile.ZipFile` (it constructs one, calls write(filename, arcname) for each part, then
   close(); its in_memory mode, which would call writestr, is not used). It copies deflated
-  parts as they are and deflates the other, small parts itself.
+  parts as they are and deflates the other, small parts itself. XlsxWriter has no public
+  way to choose how the zip is made, so this is the one patch left: `Package.installed`
+  swaps the name ZipFile in xlsxwriter.workbook for one close(), and puts it back.
 
 The zip is plain: deflate, no data descriptors, no ZIP64 records (see _check_fits). Same
 input, same bytes: every entry is dated 1980-01-01 00:00 (as XlsxWriter dates its
@@ -119,13 +122,11 @@ class Package:
         self._worker = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="deflate")
         self._parts: dict[str, DeflatingPart] = {}
 
-    def deflate_while_written(self, worksheet) -> None:
-        """Have the worksheet write its XML through a DeflatingPart."""
-        def set_xml_writer(filename: str) -> None:
-            worksheet.fh = self._parts[filename] = DeflatingPart(filename, self._worker)
-            worksheet.internal_fh = True  # so XlsxWriter closes it when the sheet is written
-
-        worksheet._set_xml_writer = set_xml_writer
+    def part(self, filename: str) -> DeflatingPart:
+        """A new file for one worksheet's XML, at `filename`: deflated as it is written, then
+        copied into the zip as it is (ZipPackage.write, given that file name)."""
+        self._parts[filename] = DeflatingPart(filename, self._worker)
+        return self._parts[filename]
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[None]:

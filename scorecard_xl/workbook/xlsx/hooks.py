@@ -1,15 +1,17 @@
 """Whether this XlsxWriter still has the internals the two fast paths reach into.
 
 Two paths use XlsxWriter's private names for speed: the streamed tables ("stream":
-rowstream.py and the writer's _stream_rows) and the deflating zip ("deflate":
-zipwriter.py). Any release may rename, remove or reshape a private name. pyproject.toml
+StreamingWorksheet.stream_table and its _write_sheet_data in worksheet.py, and
+rowstream.py) and the deflating zip ("deflate": StreamingWorksheet._set_xml_writer and
+zipwriter.py, whose swap of xlsxwriter.workbook.ZipFile is the one patch of XlsxWriter).
+Any release may rename, remove or reshape a private name. pyproject.toml
 pins the releases tested; on any other, a path whose names are not all here as it expects
 them falls back to XlsxWriter's public API (slower, the same workbook) instead of failing
 or writing a broken file, each path on its own, and `fallback_note` says so.
 
 Checked once a process, in about 2 ms, for every name a path uses: that it
 is there (a method of the class, an attribute of a new worksheet); that a method called
-accepts the arguments given; that a method replaced on one worksheet keeps exactly the
+accepts the arguments given; that a method StreamingWorksheet overrides keeps exactly the
 parameters XlsxWriter calls it with, and that XlsxWriter still calls it by that name (its
 compiled code names it, so no source is needed); and, on a table declared on a new
 worksheet, that the attributes the stream reads or widens hold what it expects. What a
@@ -55,7 +57,7 @@ def _called_by(owner: str, name: str) -> bool:
 
 
 def _replaceable(owner: str, method: str, parameters: list[str], caller: str) -> bool:
-    """A method the fast path replaces on one object: same parameters, still called by name from `caller`."""
+    """A method the fast path overrides (StreamingWorksheet): same parameters, still called by name from `caller`."""
     signature = inspect.signature(getattr(_xlsxwriter(owner), method))
     return list(signature.parameters) == parameters and _called_by(caller, method)
 
@@ -65,7 +67,7 @@ def _new_worksheet():
 
 
 def _declared_table():
-    """A new worksheet with a table over A1:B2, declared as the writer declares a streamed table's."""
+    """A new worksheet with a table over A1:B2, declared as StreamingWorksheet.stream_table declares one."""
     sheet = _new_worksheet()
     sheet.str_table = _xlsxwriter("sharedstrings.SharedStringTable")()
     sheet.add_table(0, 0, 1, 1)  # writes the header strings "Column1", "Column2" in row 0
@@ -80,7 +82,7 @@ def _strings_counted() -> bool:
 
 
 def _xml_goes_to_fh() -> bool:
-    """The sheet's XML is written to `fh`: where the streamed rows go, and what a DeflatingPart replaces."""
+    """The sheet's XML is written to `fh`: where the streamed rows go, and what a DeflatingPart is set as."""
     return hasattr(_new_worksheet(), "fh") and "fh" in _names("worksheet.Worksheet", "_xml_start_tag")
 
 

@@ -6,8 +6,10 @@ gigabytes. For the big raw tables the writer lets XlsxWriter lay out everything 
 (title, header, table definition, styles, print setup) and streams the data rows here,
 chunk by chunk, in the same SpreadsheetML XlsxWriter writes: numbers as <v>, dates as
 serial numbers, text through XlsxWriter's shared string table (always text, so a value
-starting with "=" can never become a formula). On an XlsxWriter without the internals this
-relies on (hooks.py checks them), the writer writes these tables cell by cell instead.
+starting with "=" can never become a formula). The sheet's StreamingWorksheet
+(worksheet.py) calls `prepare` when the table is declared and `write_rows` when XlsxWriter
+writes the sheet. On an XlsxWriter without the internals this relies on (hooks.py checks
+them), the writer writes these tables cell by cell instead.
 
 Speed: the XML of a chunk of rows is built as one array of text pieces, column by
 column, and joined once; each distinct value is turned into text once. A missing value
@@ -22,7 +24,7 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from .layout.model import col_letter
+from ..layout.model import col_letter
 
 CHUNK_ROWS = 4_096  # rows built at a time: memory stays small, and the deflate threads (zipwriter.py) start early
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
