@@ -112,7 +112,8 @@ def build_template(councils: int, areas: int, teams: int, months: int, indicator
 
     units = list(walk(tree))
     # Shown in the activity table: the root, councils and areas, then the teams.
-    activity_rows = [u["name"] for u, d in units if u.get("units")] + [u["name"] for u, d in units if not u.get("units")]
+    activity_rows = ([u["name"] for u, d in units if u.get("units")]
+                     + [u["name"] for u, d in units if not u.get("units")])
 
     start = FIRST_MONTH.strftime("%Y-%m")
     sections, current = [], None
@@ -126,7 +127,8 @@ def build_template(councils: int, areas: int, teams: int, months: int, indicator
                       "T": {"target": "17.5%", "red": "7.5%", "green_tolerance": "2.5%"}}[polarity]
             what = "% of cases"
         elif unit == "count":
-            target, what = {"target": 5 * max(1, len(activity_rows)), "red": 10 * max(1, len(activity_rows))}, "Number of"
+            target, what = {"target": 5 * max(1, len(activity_rows)),
+                            "red": 10 * max(1, len(activity_rows))}, "Number of"
         else:
             target = {"target": 18, "red": 22} if frac_d else {"target": 420, "red": 500}
             what = "Average caseload per FTE" if frac_d else "Average days"
@@ -285,7 +287,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--indicators", type=int, default=45)
     parser.add_argument("--rows", type=int, help="about this many indicator rows (overrides councils/areas/teams)")
     parser.add_argument("--seed", type=int, default=2016)
-    parser.add_argument("-o", "--output", required=True, help="the export to write; the template goes beside it (.yaml)")
+    parser.add_argument("-o", "--output", required=True,
+                        help="the export to write; the template goes beside it (.yaml)")
     args = parser.parse_args(argv)
     params = {k: getattr(args, k) for k in ("councils", "areas", "teams", "months", "indicators")}
     if args.rows:

@@ -68,7 +68,8 @@ def scrub_paths(text: str) -> str:
     import tempfile
 
     paths = sysconfig.get_paths()
-    prefixes = [(str(ROOT) + "/", ""), (tempfile.gettempdir() + "/", "$TMPDIR/"), (paths["purelib"] + "/", "site-packages/"),
+    prefixes = [(str(ROOT) + "/", ""), (tempfile.gettempdir() + "/", "$TMPDIR/"),
+                (paths["purelib"] + "/", "site-packages/"),
                 *((p + "/", "site-packages/") for p in site.getsitepackages()),
                 (paths["stdlib"] + "/", "stdlib/"), (paths["scripts"] + "/", "")]
     for prefix, short in prefixes:
@@ -460,7 +461,7 @@ def run_child(mode: str, input_path: Path, template: str, out: Path, tables: Pat
     rc, seconds, maxrss, stdout, stderr = _run(cmd, timeout)
     if rc != 0:
         raise ChildFailed(f"{mode} child failed (exit {rc}):\n{stderr[-3000:]}", seconds, maxrss)
-    line = next(l for l in reversed(stdout.splitlines()) if l.startswith("RESULT "))
+    line = next(text for text in reversed(stdout.splitlines()) if text.startswith("RESULT "))
     result = json.loads(line[len("RESULT "):])
     result["process_s"], result["process_cpu"], result["process_peak_mb"] = seconds, _run.cpu, maxrss
     return result
@@ -762,7 +763,8 @@ def size_table(size: dict) -> str:
 def summary_table(sizes: list[dict]) -> str:
     """All sizes side by side (a Markdown table)."""
     header = ["size", "indicator rows", "read", "validate", "calculate", "lay out", "write", "generate",
-              "generate cpu", "peak MB", "end to end", "baseline (r+w)", "floor (r+w)", "speed-up", "vs floor", "output MB"]
+              "generate cpu", "peak MB", "end to end", "baseline (r+w)", "floor (r+w)", "speed-up", "vs floor",
+              "output MB"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for size in sizes:
         g, b, f = size["generate"], size["baseline"], size["floor"]
@@ -878,7 +880,8 @@ def run_size(name: str, workdir: Path, runs: int, libreoffice: bool = False, pro
     }
     if units:
         size["units"] = {"levels": levels, "workbooks": units[0]["workbooks"], "bytes": units[0]["bytes"],
-                         "s": statistics.median(r["s"] for r in units), "cpu": statistics.median(r["cpu"] for r in units),
+                         "s": statistics.median(r["s"] for r in units),
+                         "cpu": statistics.median(r["cpu"] for r in units),
                          "mb": max(r["mb"] for r in units)}
     size["deflate"] = deflate_time(out_dir / "generate.xlsx")
     if libreoffice:

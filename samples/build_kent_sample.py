@@ -502,7 +502,7 @@ def apply_ties(template, layouts, values, act, months) -> None:
             for cell in layout.cells:
                 for t in range(len(months)):
                     parts = split(values[(ind.id, SIDES[key], cell, t)], layout.weights(act, measure, cell, t))
-                    for team, v in zip(layout.teams[cell], parts):
+                    for team, v in zip(layout.teams[cell], parts, strict=False):
                         updates.setdefault((measure, team), np.zeros(len(months), dtype=np.int64))[t] += v
                         if measure == "LAC":  # the UASC part is the UASC LAC count
                             uasc = updates.setdefault(("UASC LAC", team), np.zeros(len(months), dtype=np.int64))
@@ -551,7 +551,7 @@ def indicator_rows(template, layouts, values, act, months):
                 team_values[(ind.id, "n", cell, t)] = nums
                 team_values[(ind.id, "d", cell, t)] = dens
                 flag = cell.split("/")[1]
-                for team, nv, dv in zip(teams, nums, dens):
+                for team, nv, dv in zip(teams, nums, dens, strict=False):
                     if nv or dv:
                         month_rows.append((t, ind.id, team, flag, nv, dv))
             if not month_rows and t >= first_data_month(layout, months):
@@ -586,7 +586,7 @@ def write_workbook(path, template, months, act, rows, commentary, design):
     by_id = {i.id: i for i in template.indicators}
 
     def header(sheet, names, widths):
-        for c, (name, width) in enumerate(zip(names, widths)):
+        for c, (name, width) in enumerate(zip(names, widths, strict=False)):
             sheet.write_string(0, c, name, bold)
             sheet.set_column(c, c, width)
         sheet.freeze_panes(1, 0)

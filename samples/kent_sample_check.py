@@ -94,7 +94,7 @@ class Export:
         for i, row in enumerate(rows[1:], start=2):
             month = self._month(row[0], f"Activity row {i}")
             values = {}
-            for m, v in zip(measures, row[2:]):
+            for m, v in zip(measures, row[2:], strict=False):
                 if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                     self.problems.append(f"Activity row {i}: {m} = {v!r} is not a non-negative integer")
                 values[m] = v

@@ -377,7 +377,7 @@ class _Group:
                 pick = [self.m.var(0, 1) for _ in pairs]
                 self.m.row(dict.fromkeys(pick, 1.0), 1, 1)
                 for i, e in enumerate((n, d)):
-                    self.m.row({**e.floats(), **{b: -float(pair[i]) for b, pair in zip(pick, pairs)}},
+                    self.m.row({**e.floats(), **{b: -float(pair[i]) for b, pair in zip(pick, pairs, strict=False)}},
                                -e.const, -e.const)
                 continue
             for f in figs:

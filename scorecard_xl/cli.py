@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+
 class _Command(typer.core.TyperCommand):
     """Help that names values as users type them, whatever typer's release: the usage line says
     `generate [OPTIONS] INPUT` (typer 0.29 writes {INPUT}), and an argument with a metavar shows that
@@ -65,7 +66,8 @@ def _month_option(value: Optional[str]) -> Optional[str]:
 
 
 MonthOption = Annotated[Optional[str], typer.Option(
-    "--month", metavar="YYYY-MM", callback=_month_option, help="Reporting month as YYYY-MM (default: the latest in the export).")]
+    "--month", metavar="YYYY-MM", callback=_month_option,
+    help="Reporting month as YYYY-MM (default: the latest in the export).")]
 
 
 def _show_version(value: bool) -> None:
@@ -97,7 +99,8 @@ ToOption = Annotated[Optional[list[str]], typer.Option(
     help="A recipient; repeat it, or separate addresses with commas or semicolons. Replaces the settings file's to.")]
 CcOption = Annotated[Optional[list[str]], typer.Option(
     "--cc", metavar="ADDRESS",
-    help="A copy recipient; repeat it, or separate addresses with commas or semicolons. Replaces the settings file's cc.")]
+    help="A copy recipient; repeat it, or separate addresses with commas or semicolons. Replaces the settings "
+    "file's cc.")]
 SubjectOption = Annotated[Optional[str], typer.Option(
     "--subject", metavar="TEXT",
     help="The subject; {month} becomes e.g. August 2016, {title} the workbook's title and {unit} its unit.")]
@@ -125,7 +128,7 @@ def _template(template_name: str):
         return load_template(template_name)
     except TemplateError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
 def _report(exc, read: Path | str, consequence: str = "") -> None:
@@ -177,7 +180,7 @@ def _mail_setup(config: Optional[Path], to, cc, subject, sender, sending: bool, 
             secret = password(settings)
     except MailError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     return settings, secret
 
 
@@ -188,7 +191,7 @@ def _deliver(workbook: Path, settings, secret: Optional[str], eml: Optional[Path
         typer.echo(deliver(workbook, settings, secret, eml, warn=_err))
     except MailError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
 def _deliver_each(workbooks, settings, secret: Optional[str], template, dry_run: bool, resend: bool) -> None:
@@ -202,11 +205,11 @@ def _deliver_each(workbooks, settings, secret: Optional[str], template, dry_run:
                        say=typer.echo)
     except MailError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(report.summary())
     if not report.ok:
         _err(f"error: {report.problem()}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
 def _xlsx_name(value: Optional[Path]) -> Optional[Path]:
@@ -294,10 +297,10 @@ def generate(
         _report(exc, input_path, "; nothing was written")
     except WriteError as exc:
         _err(f"error: {exc.strerror}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     except PdfError as exc:
         _err(f"error: {exc}. Nothing was written.")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     for problem in result.warnings:
         _err(str(problem))
     for note in result.notes:
@@ -355,7 +358,8 @@ def _annex_a_files(given: list[Path]) -> list[Path]:
     "`scorecard-xl generate` on it."))
 def annex_a(
     files: Annotated[list[Path], typer.Argument(
-        metavar="FILE", help="Annex A workbooks (.xlsx, .xlsm or .ods), one per report date; a folder (its workbooks) or a "
+        metavar="FILE", help="Annex A workbooks (.xlsx, .xlsm or .ods), one per report date; a folder (its workbooks) "
+        "or a "
         "pattern such as annex-a/annex-a-*.xlsx (expanded here too, for Windows shells that do not).")],
     into: Annotated[Optional[Path], typer.Option(
         "--into", metavar="EXPORT.xlsx", exists=True, dir_okay=False, readable=True,
@@ -392,7 +396,7 @@ def annex_a(
         _report(exc, f"{len(files)} Annex A file(s)" + (f" and {into.name}" if into else ""), "; nothing was written")
     except WriteError as exc:
         _err(f"error: {exc.strerror}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     for problem in result.warnings:
         _err(str(problem))
     for line in result.summary:
@@ -417,7 +421,8 @@ def email_workbook(
         help="Send each unit's workbook in DIR to the unit's [[recipients]] (units' workbooks from generate --each).")
     ] = None,
     template: Annotated[Optional[str], typer.Option(
-        "--template", "-t", metavar="NAME|PATH", help="With --each: the template the workbooks were made with, whose units the "
+        "--template", "-t", metavar="NAME|PATH", help="With --each: the template the workbooks were made with, whose "
+        "units the "
         "[[recipients]] name (a bundled template's name or a YAML file; default kent_scs).")] = None,
     resend: ResendOption = False,
     to: ToOption = None,
@@ -471,7 +476,7 @@ def blank_template(
         write_blank(tmpl, out, template)
     except WriteError as exc:
         _err(f"error: {exc.strerror}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"Wrote {out}: an empty input workbook for the template {tmpl.name} "
                f"({len(tmpl.indicators)} indicators, {len(tmpl.units)} units). Fill it in, then run "
                f"`scorecard-xl validate {out.name}`" + (f" --template {template}" if template != "kent_scs" else "")

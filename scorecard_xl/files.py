@@ -25,9 +25,9 @@ import os
 import secrets
 import stat
 import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
 
 # Windows error codes carried by PermissionError.winerror.
 _SHARING_VIOLATION, _LOCK_VIOLATION = 32, 33

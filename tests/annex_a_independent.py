@@ -300,7 +300,7 @@ def independent_figures(paths: list[Path], teams: dict[str, str], root: str = "K
             by_child[row["child"]].append(row)
         for episodes in by_child.values():
             episodes.sort(key=lambda row: row["start"])
-            for this, following in zip(episodes, episodes[1:]):
+            for this, following in zip(episodes, episodes[1:], strict=False):
                 if this["end"] is None:
                     this["end"] = following["start"]
         return rows

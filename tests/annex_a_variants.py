@@ -137,10 +137,11 @@ def replace_cells(path: Path, sheet: str, cells: dict[str, str]) -> Path:
         for ref, xml in cells.items():
             cell = re.compile(rf'<c r="{ref}"(?:[^>]*/>|[^>]*>.*?</c>)')
             if cell.search(text):
-                text = cell.sub(lambda _: xml, text, count=1)
+                text = cell.sub(lambda _, xml=xml: xml, text, count=1)
             else:
                 row = re.match(r"[A-Z]+(\d+)", ref)[1]
-                text = re.sub(rf'(<row r="{row}"[^>]*>.*?)(</row>)', lambda m: m[1] + xml + m[2], text, count=1,
+                text = re.sub(rf'(<row r="{row}"[^>]*>.*?)(</row>)', lambda m, xml=xml: m[1] + xml + m[2], text,
+                              count=1,
                               flags=re.S)
         return text.encode()
     return _rewrite(path, change)

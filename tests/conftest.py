@@ -162,7 +162,7 @@ def activity_rows(records, measures=("Caseloads", "New Referrals")) -> pd.DataFr
     data = []
     for i, (m, team, *values) in enumerate(records):
         row = {"Month": month(m), "Unit": team, "Row": i + 2}
-        row.update(dict(zip(measures, values)))
+        row.update(dict(zip(measures, values, strict=False)))
         data.append(row)
     frame = pd.DataFrame(data, columns=["Month", "Unit", "Row", *measures])
     return frame.astype({c: "Int64" for c in measures})

@@ -395,7 +395,7 @@ def _parse_activity(lines: list[str]) -> tuple[ActivityTable, int]:
             raise ReferenceFormatError(f"activity row {unit!r}: {len(values)} values for {len(headers)} headers")
         if unit in rows:
             raise ReferenceFormatError(f"activity row {unit!r} appears twice")
-        rows[unit] = [_int(v, f"activity {unit!r} / {h!r}") for v, h in zip(values, headers)]
+        rows[unit] = [_int(v, f"activity {unit!r} / {h!r}") for v, h in zip(values, headers, strict=False)]
     return ActivityTable(headers, rows), end
 
 
@@ -459,7 +459,7 @@ def _parse_rag_counts(lines: list[str], start: int) -> tuple[dict[str, int], int
     counts = [_int(c, "RAG counts") for c in _cells(lines[at + 1])]
     if len(counts) != 3:
         raise ReferenceFormatError(f"RAG counts: expected 3 numbers, got {lines[at + 1]!r}")
-    return dict(zip(RAG_LETTERS, counts)), at + 2
+    return dict(zip(RAG_LETTERS, counts, strict=False)), at + 2
 
 
 def _parse_uasc(lines: list[str], start: int) -> tuple[list[UascSection], int]:
@@ -538,9 +538,10 @@ def _parse_exceptions(lines: list[str], start: int) -> list[ExceptionReport]:
         title, rag_word = heading
 
         owners: dict[str, str] = {}
-        for line in lines[owners_at : owners_at + 2]:  # "Cabinet Member\tX\tDirector\tY", "Portfolio\t...\tDivision\t..."
+        # "Cabinet Member\tX\tDirector\tY", "Portfolio\t...\tDivision\t..."
+        for line in lines[owners_at : owners_at + 2]:
             cells = _cells(line)
-            owners.update(zip(cells[0::2], cells[1::2]))
+            owners.update(zip(cells[0::2], cells[1::2], strict=False))
 
         end = _index_startswith(lines, "Data Source:", owners_at)
         commentary_at = _index(lines, "Commentary", owners_at)

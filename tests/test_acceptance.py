@@ -203,7 +203,7 @@ def test_activity_table(ref, scorecard):
         if unit not in by_unit.index:
             diffs.append(f"activity {unit!r}: no computed row")
             continue
-        for header, value in zip(published.headers, values):
+        for header, value in zip(published.headers, values, strict=False):
             where = f"activity {unit!r} / {header!r}"
             if header not in by_unit.columns:
                 diffs.append(f"{where}: no computed column")

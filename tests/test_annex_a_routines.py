@@ -149,8 +149,8 @@ def test_a_report_date_after_today_is_refused(tmp_path):
     with pytest.raises(InputError) as caught:
         report_dates([Path("annex-a-2027-06-30.xlsx")], None, today=D(2026, 12, 8))
     assert str(caught.value.problems[0]) == (
-        "error: file 'annex-a-2027-06-30.xlsx': the report date 30/06/2027 is after today (08/12/2026); check the year (in "
-        "the file name, or --report-date)")
+        "error: file 'annex-a-2027-06-30.xlsx': the report date 30/06/2027 is after today (08/12/2026); check the "
+        "year (in the file name, or --report-date)")
     assert report_dates([Path("annex-a-2026-11-30.xlsx")], None, today=D(2026, 12, 8)) == [D(2026, 11, 30)]
     annex = write_annex_a(tmp_path / "annex-a-2099-08-31.xlsx", {3: [{"child": "1", "referral": D(2016, 8, 3),
                                                                       "team": ASH}]})
@@ -300,7 +300,8 @@ def test_a1_runs_to_an_earlier_ffa_placement_and_a2_is_never_negative(tmp_path, 
     import annex_a_fixtures
 
     monkeypatch.setitem(annex_a_fixtures.HEADERS, 10, [
-        *annex_a_fixtures.HEADERS[10], "Date the child was placed for fostering in FFA or concurrent planning placement"])
+        *annex_a_fixtures.HEADERS[10],
+        "Date the child was placed for fostering in FFA or concurrent planning placement"])
     computed = compute(stacked(tmp_path, kent, {D(2016, 8, 31): ADOPTED}), kent)
     # A1: child 1 from 1 Jan 2015 to the FFA placement on 1 Jun 2015 (151 days, not 243 to 1 Sep);
     # child 2 from 1 Mar 2015 to 1 Nov 2015 (245 days).

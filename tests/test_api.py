@@ -23,7 +23,8 @@ from scorecard_xl.model import InputError
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     folder = tmp_path_factory.mktemp("api")
-    return generate(SAMPLE, folder / "scorecard.xlsx", raw_data="separate", produced=__import__("datetime").date(2016, 11, 10))
+    return generate(SAMPLE, folder / "scorecard.xlsx", raw_data="separate",
+                    produced=__import__("datetime").date(2016, 11, 10))
 
 
 @pytest.mark.slow

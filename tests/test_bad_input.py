@@ -202,7 +202,7 @@ def assert_refused(proc, out: Path, *fragments: str) -> None:
 def records(wb, sheet: str, name: str | None = None) -> list[dict]:
     ws, table = table_named(wb, sheet, name)
     headers, rows = table_rows(ws, table)
-    return [dict(zip(headers, r)) for r in rows if any(v is not None for v in r)]
+    return [dict(zip(headers, r, strict=False)) for r in rows if any(v is not None for v in r)]
 
 
 def quality_warnings(wb) -> list[str]:

@@ -127,7 +127,7 @@ def test_instructions_list_every_indicator(blank):
     text = "\n".join(" | ".join(str(c) for c in r if c is not None) for r in rows)
     header = next(i for i, r in enumerate(rows) if r[:2] == ["ID", "Indicator"])
     columns = list(rows[header])
-    table = {r[0]: dict(zip(columns, r)) for r in rows[header + 1:header + 1 + len(template.indicators)]}
+    table = {r[0]: dict(zip(columns, r, strict=False)) for r in rows[header + 1:header + 1 + len(template.indicators)]}
     assert list(table) == [i.id for i in template.indicators]
     for ind in template.indicators:
         row = table[ind.id]

@@ -249,7 +249,7 @@ def test_each_unit_is_sent_its_workbook_once(books, tmp_path):
 
     sent = messages(recorder)
     assert [unit_of(m) for m in sent[:len(first)]] == SENT, "one message per unit with recipients, in tree order"
-    for msg, envelope in zip(sent, first):
+    for msg, envelope in zip(sent, first, strict=False):
         check_unit_message(msg, envelope, unit_of(msg), books[unit_of(msg)], *RECIPIENTS[unit_of(msg)])
     assert len(auth.seen) == 2, "one login per run that sends (not one per message), none when nothing is to send"
     assert "Sent 4 of 4" in proc.stdout and "no recipients: South Kent" in proc.stdout
@@ -274,7 +274,7 @@ def test_each_unit_is_sent_its_workbook_once(books, tmp_path):
     assert [e["unit"] for e in log] == [*SENT, "East Kent"]
     ids = [str(m["Message-ID"]) for m in sent]
     input_sha256 = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
-    for entry, message_id in zip(log, ids):
+    for entry, message_id in zip(log, ids, strict=False):
         unit = entry["unit"]
         assert entry["workbook"] == file_name(unit)
         assert (entry["to"], entry["cc"]) == tuple(RECIPIENTS[unit])
@@ -341,7 +341,7 @@ def test_a_refused_recipient_does_not_stop_the_others_and_a_rerun_sends_only_the
 
     assert resend.returncode == 0, resend.stdout + resend.stderr
     assert [unit_of(m) for m in sent[second:]] == SENT
-    for msg, envelope in zip(sent[second:], recorder.envelopes[second:]):
+    for msg, envelope in zip(sent[second:], recorder.envelopes[second:], strict=False):
         check_unit_message(msg, envelope, unit_of(msg), books[unit_of(msg)], *RECIPIENTS[unit_of(msg)])
     assert len(log_of(folder)) == 3 + 2 + 4
 
@@ -474,7 +474,7 @@ def test_generate_each_then_email_sends_every_area_its_own_workbook(tmp_path):
     assert "4 workbooks (4 files), written together." in proc.stdout and "Sent 4 of 4" in proc.stdout
     sent = messages(recorder)
     assert sorted(unit_of(m) for m in sent) == sorted(recipients)
-    for msg, envelope in zip(sent, recorder.envelopes):
+    for msg, envelope in zip(sent, recorder.envelopes, strict=False):
         unit = unit_of(msg)
         workbook = out / f"scorecard-{MONTH}-{slug(unit)}.xlsx"
         (part,) = list(msg.iter_attachments())

@@ -295,8 +295,9 @@ class Dropping(Recorder):
 
 
 def dropping_server(recorder: Dropping):
-    from aiosmtpd.controller import Controller
     from contextlib import contextmanager
+
+    from aiosmtpd.controller import Controller
 
     @contextmanager
     def serving():
@@ -355,7 +356,7 @@ def test_a_connection_lost_before_the_data_is_opened_again_and_the_message_sent(
     assert proc.returncode == 0, proc.stdout + proc.stderr
     sent = messages(recorder)
     assert [unit_of(m) for m in sent] == SENT, "North Kent once, on the new connection"
-    for msg, envelope in zip(sent, recorder.envelopes):
+    for msg, envelope in zip(sent, recorder.envelopes, strict=False):
         check_unit_message(msg, envelope, unit_of(msg), books[unit_of(msg)], *RECIPIENTS[unit_of(msg)])
     assert "Sent 4 of 4" in proc.stdout
     assert "opened it again, to send North Kent and the rest" in proc.stderr

@@ -423,7 +423,8 @@ TGT_ROWS = [
 
 
 @pytest.mark.parametrize("unit, result, rag", [
-    ("N1", Fraction(20, 100), "G"),      # d = |0.20 - 0.175| = 0.025 = green tolerance -> G (float says 0.025000000000000022)
+    ("N1", Fraction(20, 100), "G"),      # d = |0.20 - 0.175| = 0.025 = green tolerance -> G
+                                         # (float says 0.025000000000000022)
     ("N2", Fraction(15, 100), "G"),      # d = 0.025 exactly -> G
     ("N3", Fraction(25, 100), "R"),      # d = 0.075 = red tolerance -> R
     ("S1", Fraction(24, 100), "A"),      # d = 0.065 -> A

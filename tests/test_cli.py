@@ -103,7 +103,8 @@ def test_help_names_values_as_users_type_them(command, usage):
     assert "{INPUT}" not in result.output and "{FILE}" not in result.output
     assert "<" not in result.output and "%Y" not in result.output, result.output
     if command == "generate":
-        for shown in ("--month YYYY-MM", "--produced YYYY-MM-DD", "--template NAME|PATH", "--raw-data include|separate"):
+        for shown in ("--month YYYY-MM", "--produced YYYY-MM-DD", "--template NAME|PATH",
+                      "--raw-data include|separate"):
             assert shown in " ".join(result.output.split()), shown
 
 

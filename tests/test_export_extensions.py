@@ -86,7 +86,7 @@ def activity_grid(path: Path) -> dict[str, dict[str, object]]:
     rows = sheet_values(path, ACTIVITY_SHEET)[HEADER_ROW - 1:]
     headings = rows[0]
     assert headings[0] == "Unit", headings
-    return {row[0]: dict(zip(headings[1:], row[1:])) for row in rows[1:] if row[0] is not None}
+    return {row[0]: dict(zip(headings[1:], row[1:], strict=False)) for row in rows[1:] if row[0] is not None}
 
 
 def quality_warnings(path: Path) -> list[tuple]:

@@ -22,8 +22,9 @@ from scorecard_xl.engine.template import load_template
 from scorecard_xl.reading.reader import read_export
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "kent_liberi_export_2016-08.xlsx"
-WARNING = re.compile(r"indicator (?P<id>\S+), (?P<unit>.+), (?P<cohort>All|Excluding UASC): (?P<figure>result(?: 1 month "
-                     r"ago| 1 year ago)?|rolling 3 months) for (?P<month>\w{3} \d{4}) left empty: (?P<why>.+)")
+WARNING = re.compile(r"indicator (?P<id>\S+), (?P<unit>.+), (?P<cohort>All|Excluding UASC): "
+                     r"(?P<figure>result(?: 1 month ago| 1 year ago)?|rolling 3 months) for (?P<month>\w{3} \d{4}) "
+                     r"left empty: (?P<why>.+)")
 WINDOW = {"result": 0, "result 1 month ago": 1, "result 1 year ago": 12, "rolling 3 months": 0}
 
 
@@ -36,7 +37,7 @@ def independent():
     header = [str(h) for h in next(rows)]
     sums = {"All": defaultdict(lambda: [0.0, 0.0]), "Excluding UASC": defaultdict(lambda: [0.0, 0.0])}
     for row in rows:
-        record = dict(zip(header, row))
+        record = dict(zip(header, row, strict=False))
         if record["Month"] is None:
             continue
         when = pd.Timestamp(record["Month"]).to_period("M").to_timestamp()

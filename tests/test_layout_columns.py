@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import indicator_rows, make_export, months_between, tiny_dict
+
 from scorecard_xl.engine.calculator import calculate
 from scorecard_xl.engine.template import Template
 from scorecard_xl.workbook.layout import workbook_layout
@@ -164,7 +164,7 @@ def test_sheet_list_is_declarative_and_descriptions_come_from_it(county):
     assert all(s.description for s in [*main.sheets[1:], *companion.sheets])
     assert main.sheet("Scorecard - Tiny").description.startswith("County: ")
     quality = main.sheet("Data Quality").tables[0].frame
-    written = dict(zip(quality["Sheet"], quality["Rows Written"]))
+    written = dict(zip(quality["Sheet"], quality["Rows Written"], strict=False))
     assert written["Indicators"] == len(companion.sheet("Indicator Data").tables[0].frame)
 
 

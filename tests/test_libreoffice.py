@@ -164,7 +164,7 @@ def test_uasc_rows_as_published(shown, reference):
             problems.append(f"no section {section.title!r}")
             continue
         block = rows[start + 1:start + 1 + len(section.rows)]
-        for expected_row, got in zip(section.rows, block):
+        for expected_row, got in zip(section.rows, block, strict=False):
             expected = _tokens([expected_row.title, expected_row.polarity, expected_row.period,
                                 f"{expected_row.all_result} {expected_row.all_rag}", expected_row.all_numerator,
                                 expected_row.all_denominator, expected_row.target,

@@ -88,7 +88,7 @@ def assert_same_scorecard(got, expected) -> None:
     assert got.rag_counts == expected.rag_counts
     assert [(e.indicator, e.title, e.commentary) for e in got.exceptions] == \
         [(e.indicator, e.title, e.commentary) for e in expected.exceptions]
-    for a, b in zip(got.exceptions, expected.exceptions):
+    for a, b in zip(got.exceptions, expected.exceptions, strict=False):
         pd.testing.assert_frame_equal(a.trend, b.trend)
     assert got.warnings == expected.warnings
 

@@ -97,7 +97,8 @@ def test_each_presentation_sheet_starts_a_page(printed):
         assert len(found) == 1, f"{name}: its title {titles[name]!r} starts {len(found)} pages; first lines: " \
                                 f"{first_lines}"
         starts.append(found[0])
-    assert starts == sorted(starts) and starts[0] == 0, f"sheets out of order: {dict(zip(PRESENTATION, starts))}"
+    assert starts == sorted(starts) and starts[0] == 0, \
+        f"sheets out of order: {dict(zip(PRESENTATION, starts, strict=False))}"
     # Every page's footer names the sheet it belongs to: the sheet's pages run from its start to the next one's.
     bounds = [*starts, len(pages)]
     for k, name in enumerate(PRESENTATION):

@@ -307,7 +307,7 @@ def test_long_commentary_is_printed_whole(printed):
     pages, words, _ = printed
     by_page = [re.findall(r"[a-z]+\d{5}", page.text()) for page in pages_of(pages, "Exceptions")]
     printed_words = [w for page in by_page for w in page]
-    differ = next((i for i, (a, b) in enumerate(zip(words, printed_words)) if a != b), None)
+    differ = next((i for i, (a, b) in enumerate(zip(words, printed_words, strict=False)) if a != b), None)
     assert printed_words == words, f"{len(words)} words written, {len(printed_words)} printed, first difference " \
                                    f"at word {differ}"
     assert sum(1 for page in by_page if page) > 1, "the long commentary did not flow onto a further page"

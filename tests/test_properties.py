@@ -8,8 +8,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 from conftest import CHILDREN, TEAMS, TINY_DICT, month, months_between
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -168,7 +168,7 @@ def test_swapping_current_and_comparison_flips_direction(values, ind_id):
     flip = {UP: DOWN, DOWN: UP, SAME: SAME, None: None}
     assert [flip[x] for x in forward] == list(backward)
     # and each direction is the exact answer
-    for (a, b), got in zip(values, forward):
+    for (a, b), got in zip(values, forward, strict=False):
         if a[1] == 0 or b[1] == 0:
             assert got is None
             continue
@@ -218,7 +218,7 @@ def test_rag_is_monotone_and_exact(data, polarity, values):
         assert ranks == sorted(ranks)  # higher value never worse
     else:
         assert ranks == sorted(ranks, reverse=True)  # higher value never better
-    for (nn, dd), got in zip(values, rags):
+    for (nn, dd), got in zip(values, rags, strict=False):
         v = Fraction(nn, dd)
         if polarity == "H":
             expected = "G" if v >= target else "A" if v >= red else "R"

@@ -470,5 +470,6 @@ def test_problem_location_text():
     summary = Problem("error", "9 more", "Indicators", None, "Month", count=9)
     assert str(summary) == "error: sheet 'Indicators', column 'Month': 9 more"
     err = InputError([p, many, summary, Problem("warning", "w", count=4)])
-    assert err.error_count == 17 and str(err).splitlines() == ["17 error(s) in the input:", str(p), str(many), str(summary)]
+    assert err.error_count == 17 and str(err).splitlines() == [
+        "17 error(s) in the input:", str(p), str(many), str(summary)]
     assert problem_count(err.problems) == 21

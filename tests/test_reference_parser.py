@@ -411,7 +411,7 @@ def test_exceptions_are_the_red_indicators(ref):
     rows = [ref.exception_indicator(e) for e in ref.exceptions]
     assert [r.id for r in rows] == ["9", "17", "25"]
     assert [r.id for r in ref.scorecard.indicators if r.rag == "R"] == ["9", "17", "25"]
-    for e, row in zip(ref.exceptions, rows):
+    for e, row in zip(ref.exceptions, rows, strict=False):
         # The trend's latest month is the scorecard's month and result, its
         # previous month the scorecard's "1 month ago".
         assert e.months[-1] == ref.scorecard.month

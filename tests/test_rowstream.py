@@ -1,5 +1,5 @@
-"""Streamed tables (xlsx/rowstream.py, through xlsx/worksheet.py) read back exactly as the same tables written cell by cell
-through XlsxWriter's API: same values, same types, same empty cells, same styles.
+"""Streamed tables (xlsx/rowstream.py, through xlsx/worksheet.py) read back exactly as the same tables written
+cell by cell through XlsxWriter's API: same values, same types, same empty cells, same styles.
 
 Hypothesis builds tables of every column kind the raw sheets use (floats with gaps,
 integers, nullable integers, dates with gaps, text with gaps and formula-like or
@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from scorecard_xl.workbook import writer
-from scorecard_xl.workbook.xlsx import rowstream
 from scorecard_xl.workbook.layout.model import Sheet, Table, WorkbookLayout
+from scorecard_xl.workbook.xlsx import rowstream
 
 # Up to 1e300: near float's maximum, XlsxWriter's 16 digits round past it (the stream's repr does not).
 FLOATS = st.one_of(st.none(), st.floats(min_value=-1e300, max_value=1e300, width=64),
@@ -90,7 +90,8 @@ def same_cells(streamed: list, cells: list) -> bool:
             return math.isclose(a[0], b[0], rel_tol=1e-15) and a[1:] == b[1:]
         return a == b
     return len(streamed) == len(cells) and all(
-        len(r1) == len(r2) and all(close(a, b) for a, b in zip(r1, r2)) for r1, r2 in zip(streamed, cells))
+        len(r1) == len(r2) and all(close(a, b) for a, b in zip(r1, r2, strict=False))
+        for r1, r2 in zip(streamed, cells, strict=False))
 
 
 @settings(max_examples=40, deadline=None)
@@ -102,8 +103,8 @@ def test_streamed_table_reads_back_as_cells_do(tmp_path_factory, frame):
     # 16 significant digits, so the cell path may differ in the 17th: the stream is the exact one.
     assert same_cells(streamed, cells)
     body = streamed[2:]  # title, header, then the rows
-    for row, (_, record) in zip(body, frame.iterrows()):
-        value = {name: cell[0] for name, cell in zip(frame.columns, row)}
+    for row, (_, record) in zip(body, frame.iterrows(), strict=False):
+        value = {name: cell[0] for name, cell in zip(frame.columns, row, strict=False)}
         assert value["Text"] == (None if pd.isna(record["Text"]) else record["Text"])  # text stays text
         expected = record["Float"]
         assert (value["Float"] is None) if math.isnan(expected) else value["Float"] == expected  # exactly

@@ -32,16 +32,19 @@ from scorecard_xl.engine.spc import (
 )
 from scorecard_xl.engine.template import Template
 
-I, C, N = IMPROVEMENT, CONCERN, NEUTRAL
+I, C, N = IMPROVEMENT, CONCERN, NEUTRAL  # noqa: E741 (the MDC document's letters)
 
 
-def flags(values, polarity="H", rules=Rules()) -> dict[int, str]:
+DEFAULT_RULES = Rules()
+
+
+def flags(values, polarity="H", rules=DEFAULT_RULES) -> dict[int, str]:
     """Special cause by point number (1-based, as the MDC document counts)."""
     chart = xmr_series(values, polarity, rules=rules)
     return {i + 1: s for i, s in enumerate(chart.special[0]) if s}
 
 
-def one(values, polarity="H", target=None, rules=Rules()):
+def one(values, polarity="H", target=None, rules=DEFAULT_RULES):
     chart = xmr_series(values, polarity, target, rules)
     return chart, chart.variation[0], chart.assurance[0]
 
@@ -201,7 +204,7 @@ def test_a_point_exactly_on_a_limit_is_not_beyond_it():
     def upl_minus_x(x):
         values = [*base, x]
         mean = sum(values) / len(values)
-        mrbar = sum(abs(b - a) for a, b in zip(values, values[1:])) / (len(values) - 1)
+        mrbar = sum(abs(b - a) for a, b in zip(values, values[1:], strict=False)) / (len(values) - 1)
         return mean + Fraction(133, 50) * mrbar - x
     lo, hi = Fraction(4), Fraction(100)  # upl - x is linear in x above the last value: find its root
     slope = upl_minus_x(hi) - upl_minus_x(lo)

@@ -158,7 +158,7 @@ def table(book, sheet: str) -> list[dict]:
         ws = book[sheet]
         rows = ws[next(iter(ws.tables.values())).ref]
         headers = [c.value for c in rows[0]]
-        _tables[(id(book), sheet)] = [dict(zip(headers, (c.value for c in row))) for row in rows[1:]]
+        _tables[(id(book), sheet)] = [dict(zip(headers, (c.value for c in row), strict=False)) for row in rows[1:]]
     return _tables[(id(book), sheet)]
 
 
@@ -314,7 +314,7 @@ def check_exception_charts(path: Path, book, unit: str, results: list[dict], spc
         assert chart["alt"].startswith(f"SPC chart of {ind.exception_title or ind.title}: "), chart["alt"]
         assert months[-1] == dt.date.fromisoformat(f"{REPORTING_MONTH}-01").strftime("%b %Y")
         own = [r for r in spc if r["Indicator"] == ind.id and r["Unit"] == unit and r["Cohort"] == "All"]
-        plotted = {m: v for m, v in zip(months, cells(book, value["values"])) if v is not None}
+        plotted = {m: v for m, v in zip(months, cells(book, value["values"]), strict=False) if v is not None}
         assert plotted == pytest.approx({r["Month"].strftime("%b %Y"): r["Value"] for r in own}, rel=1e-12)
         assert next(iter(plotted)) == months[0], "the chart starts at the first point"
         assert value["marker"] == GREY and value["line"]
@@ -322,7 +322,7 @@ def check_exception_charts(path: Path, book, unit: str, results: list[dict], spc
             wanted = {r["Month"].strftime("%b %Y"): r["Value"] for r in own if r["Special Cause"] == cause}
             assert (name in series) == bool(wanted), f"{ind.id}: {name}"
             if wanted:
-                got = {m: v for m, v in zip(months, cells(book, series[name]["values"])) if v is not None}
+                got = {m: v for m, v in zip(months, cells(book, series[name]["values"]), strict=False) if v is not None}
                 assert got == pytest.approx(wanted, rel=1e-12), (ind.id, name)
                 assert series[name]["marker"] == KIND_COLOURS[cause.lower()] and not series[name]["line"]
         enough = own[0]["Upper Process Limit"] is not None

@@ -24,7 +24,7 @@ ON, OFF = Rules(screen_moving_ranges=True), Rules()
 
 def reference_mrbar(values, screen: bool) -> Fraction:
     """MR-bar by the definition, in fractions; a range exactly at the bound is kept (`<=`)."""
-    ranges = [abs(Fraction(b) - Fraction(a)) for a, b in zip(values, values[1:])]
+    ranges = [abs(Fraction(b) - Fraction(a)) for a, b in zip(values, values[1:], strict=False)]
     bar = sum(ranges, Fraction(0)) / len(ranges)
     if screen:
         kept = [r for r in ranges if r <= SCREEN * bar]

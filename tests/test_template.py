@@ -343,7 +343,8 @@ def test_sheet_names_come_from_the_template(kent, tiny):
 
 
 @pytest.mark.parametrize(("changes", "words"), [
-    ({"activity_sheet": "Scorecard - Tiny"}, "scorecard_sheet for 'County': 'Scorecard - Tiny' is already the name of activity_sheet"),
+    ({"activity_sheet": "Scorecard - Tiny"},
+     "scorecard_sheet for 'County': 'Scorecard - Tiny' is already the name of activity_sheet"),
     ({"activity_sheet": "CONTENTS"}, "is already the workbook's own 'Contents' sheet"),
     ({"scorecard_sheet": "data quality"}, "is already the workbook's own 'Data Quality' sheet"),
     ({"activity_sheet": "History"}, "a name Excel keeps for itself"),

@@ -200,7 +200,7 @@ def test_contents_lists_each_units_reds_with_links(county):
         reds = result.scorecard.views[unit].exceptions
         mine = [x for x in listed if x[0] == unit]
         assert [x[1] for x in mine] == [f"{r.indicator}: {r.title}" for r in reds], unit
-        for (_, _, link), report in zip(mine, reds):
+        for (_, _, link), report in zip(mine, reds, strict=False):
             sheet, cell = link.rsplit("!", 1)
             ws = book[sheet.strip("'")]
             assert str(ws[cell].value) == report.indicator, (unit, link)

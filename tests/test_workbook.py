@@ -124,7 +124,7 @@ def table_records(wb, sheet: str, name: str | None = None) -> list[dict]:
     if key not in _records:
         ws, table = table_named(wb, sheet, name)
         headers, rows = table_rows(ws, table)
-        _records[key] = [dict(zip(headers, r)) for r in rows if any(v is not None for v in r)]
+        _records[key] = [dict(zip(headers, r, strict=False)) for r in rows if any(v is not None for v in r)]
     return _records[key]
 
 
@@ -286,7 +286,8 @@ def test_numeric_columns_hold_numbers(wb):
         for column in columns:
             assert column in headers, f"{sheet}: no column {column!r} in {headers}"
             k = headers.index(column)
-            bad = [r[k] for r in rows if r[k] is not None and (isinstance(r[k], bool) or not isinstance(r[k], (int, float)))]
+            bad = [r[k] for r in rows
+                   if r[k] is not None and (isinstance(r[k], bool) or not isinstance(r[k], (int, float)))]
             assert not bad, f"{sheet}.{column}: not numbers: {bad[:5]}"
             assert any(r[k] is not None for r in rows) or column == "Green Tolerance", f"{sheet}.{column} is empty"
 
@@ -356,7 +357,7 @@ def test_scorecard_rag_cells_are_letters_and_coloured(wb):
     cells, bad = [], []
     for column in ("RAG", "Rolling 3 Months RAG"):
         assert column in headers, f"no {column!r} column: {list(headers)}"
-        for r, ind_id in rows:
+        for r, _ in rows:
             cell = ws.cell(r, headers[column])
             cells.append(cell.coordinate)
             if cell.value is not None and (cell.value not in RAG_LETTERS or cell.data_type != "s"):

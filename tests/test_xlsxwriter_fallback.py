@@ -36,10 +36,10 @@ from scorecard_xl.engine.calculator import calculate
 from scorecard_xl.engine.template import load_template
 from scorecard_xl.reading.reader import read_export
 from scorecard_xl.workbook import writer
+from scorecard_xl.workbook.layout import workbook_layout
 from scorecard_xl.workbook.xlsx import hooks, rowstream, zipwriter
 from scorecard_xl.workbook.xlsx.hooks import DEFLATE, STREAM
 from scorecard_xl.workbook.xlsx.worksheet import StreamingWorksheet
-from scorecard_xl.workbook.layout import workbook_layout
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "kent_liberi_export_2016-08.xlsx"
 

@@ -28,8 +28,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scorecard_xl.workbook import writer
-from scorecard_xl.workbook.xlsx import hooks, zipwriter
 from scorecard_xl.workbook.layout.model import Sheet, Table, WorkbookLayout
+from scorecard_xl.workbook.xlsx import hooks, zipwriter
 
 UNZIP = shutil.which("unzip")
 

@@ -179,7 +179,8 @@ def write_synthetic_export(path: Path, *, teams=SYNTHETIC_TEAMS, months=SYNTHETI
                            drop_sheets=(), mutate=None) -> Path:
     """The synthetic export; mutate(sheets) may edit the rows before they are written."""
     activity, indicators = synthetic_rows(teams, months)
-    sheets = {ACTIVITY_SHEET: activity, INDICATORS_SHEET: indicators, COMMENTARY_SHEET: synthetic_commentary(months[-1])}
+    sheets = {ACTIVITY_SHEET: activity, INDICATORS_SHEET: indicators,
+              COMMENTARY_SHEET: synthetic_commentary(months[-1])}
     if mutate is not None:
         mutate(sheets)
     for name in drop_sheets:
@@ -212,7 +213,8 @@ def cli_runner_generate(inp: Path, out: Path, *extra: str):
     return CliRunner().invoke(app, ["generate", str(inp), "-o", str(out), "--produced", PRODUCED, *extra])
 
 
-def run_cli(*args: str, cwd: Path | None = None, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None,
+            env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the command line as a user does, in a new process (so a traceback would show).
 
     The installed package runs (the wheel in CI, an editable install in development); SOURCE_DATE_EPOCH is unset.

@@ -603,7 +603,8 @@ class Population:
         if how in ("age18", "long") and end - self.dob[c] >= 16 * 365.25 and end - since14 >= 91 and d.u() < 0.55:
             self.l_child.append(c)
             self.l_left.append(end)
-        if typ == "uasc" and how == "age18" and end - start >= 91 and d.u() < 0.7 and not (self.l_child and self.l_child[-1] == c):
+        if (typ == "uasc" and how == "age18" and end - start >= 91 and d.u() < 0.7
+                and not (self.l_child and self.l_child[-1] == c)):
             self.l_child.append(c)
             self.l_left.append(end)
         return end, how
@@ -665,8 +666,10 @@ class Population:
             (date(2016, 3, 24), 0, "45th working day 24/03/2016 (before Good Friday), authorised that day: in time"),
             (date(2016, 3, 24), 5, "45th working day 24/03/2016, authorised 29/03/2016 (46th working day): late"),
             (date(2016, 3, 29), 0, "45th working day 29/03/2016 (after Easter Monday), authorised that day: in time"),
-            (date(2016, 5, 3), 0, "45th working day 03/05/2016 (after the May Day holiday), authorised that day: in time"),
-            (date(2016, 5, 31), 0, "45th working day 31/05/2016 (after the Spring holiday), authorised that day: in time"),
+            (date(2016, 5, 3), 0, "45th working day 03/05/2016 (after the May Day holiday), "
+                                  "authorised that day: in time"),
+            (date(2016, 5, 31), 0, "45th working day 31/05/2016 (after the Spring holiday), "
+                                   "authorised that day: in time"),
             (date(2016, 5, 31), 1, "45th working day 31/05/2016, authorised 01/06/2016 (46th working day): late"),
         ]
         d = self.d
@@ -702,7 +705,8 @@ class Arrays:
         self.gender, self.eth, self.disab = A(pop.gender), A(pop.eth), A(pop.disab)
         self.r = {k: A(getattr(pop, "r_" + k)) for k in ("child", "date", "nfa", "team", "source")}
         self.a = {k: A(getattr(pop, "a_" + k)) for k in ("child", "start", "auth", "seen", "team")}
-        self.n = {k: A(getattr(pop, "n_" + k)) for k in ("child", "start", "end", "team", "need", "reason", "cp", "care")}
+        self.n = {k: A(getattr(pop, "n_" + k)) for k in ("child", "start", "end", "team", "need", "reason", "cp",
+                                                         "care")}
         self.p = {k: A(getattr(pop, "p_" + k)) for k in ("child", "start", "end", "prev", "team", "cat")}
         self.c = {k: A(getattr(pop, "c_" + k)) for k in ("child", "start", "end", "team", "reason", "route", "order",
                                                          "decision", "po", "match", "placed", "adopted", "reversed",
@@ -849,7 +853,7 @@ class View:
             vp, vd = vp[order], vd[order]
             tail = np.ones(len(vp), bool)
             tail[:-1] = vp[1:] != vp[:-1]
-            last_visit = dict(zip(vp[tail].tolist(), vd[tail].tolist()))
+            last_visit = dict(zip(vp[tail].tolist(), vd[tail].tolist(), strict=False))
         self.last_visit = last_visit
 
         # List 8: placements in the last 12 months (the one at the start of the 12 months, plus moves)
@@ -1215,7 +1219,8 @@ def examples(arr: Arrays, views: list[View]) -> list[str]:
 
     if plans:  # the one in most files
         p = min(plans, key=lambda p: (-shown("l7", p), int(ids[arr.p["child"][p]])))
-        out.append(f"child {ids[arr.p['child'][p]]}: child protection plan ended {date.fromordinal(int(pe[p])):%d/%m/%Y}, "
+        out.append(f"child {ids[arr.p['child'][p]]}: child protection plan ended "
+                   f"{date.fromordinal(int(pe[p])):%d/%m/%Y}, "
                    f"the last day of a month (with that end date in List 7 of "
                    f"{files(lambda v: p in set(v.l7.tolist()) and v.r_ord >= pe[p])})")
     a_s, a_a = arr.a["start"], arr.a["auth"]

@@ -69,7 +69,7 @@ def report_dates(paths: list[Path], given: list[dt.date] | None, today: dt.date 
             raise InputError(problems)
     future = [Problem("error", f"the report date {date:%d/%m/%Y} is after today ({today:%d/%m/%Y}); check the year "
                                "(in the file name, or --report-date)", file=path.name)
-              for path, date in zip(paths, dates) if date > today]
+              for path, date in zip(paths, dates, strict=False) if date > today]
     if future:
         raise InputError(future)
     return dates
@@ -129,7 +129,7 @@ def convert(paths: list[Path], template: Template, target: Path, *, into: bool =
     reading = functools.partial(_read_one, values=template.annex_a.values, blank_team=teams.unit("") is not None)
     lists_spec()  # loaded once, before the reading processes fork
     with stages.stage(f"Reading {len(paths)} Annex A file(s)" + (f" ({workers} at a time)" if workers > 1 else "")):
-        for read in forked_map(reading, list(zip(paths, when)), workers):
+        for read in forked_map(reading, list(zip(paths, when, strict=False)), workers):
             if isinstance(read, AnnexAFile):
                 files.append(read)
             else:

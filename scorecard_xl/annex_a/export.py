@@ -46,7 +46,6 @@ from ..reading.reader import (
 )
 from .build import Computed
 
-
 ACTIVITY_KEY = ["Month", "Unit"]
 INDICATOR_KEY = ["Month", "Indicator", "Unit", "UASC"]
 
@@ -316,7 +315,7 @@ def write_export(merged: Merged, notes: list[Problem], template: Template, path:
 
     def sheet(name: str, header: list[str], widths: list[int]):
         ws = workbook.add_worksheet(name)
-        for c, (text, width) in enumerate(zip(header, widths)):
+        for c, (text, width) in enumerate(zip(header, widths, strict=False)):
             ws.write_string(0, c, text, bold)
             ws.set_column(c, c, width)
         ws.freeze_panes(1, 0)
@@ -334,7 +333,8 @@ def write_export(merged: Merged, notes: list[Problem], template: Template, path:
             num_format = "dd/mm/yyyy" if not isinstance(value, dt.time) else "hh:mm"
         fmt = None
         if num_format:
-            fmt = formats.get(num_format) or formats.setdefault(num_format, workbook.add_format({"num_format": num_format}))
+            fmt = formats.get(num_format) or formats.setdefault(num_format,
+                                                                workbook.add_format({"num_format": num_format}))
         if formula is not None:
             ws.write_formula(r, c, formula, fmt, "" if value is None else value)
         elif value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -356,7 +356,7 @@ def write_export(merged: Merged, notes: list[Problem], template: Template, path:
 
     activity_columns = ["Month", "Unit", *measures]
     ws = sheet(ACTIVITY, ["Month", "Team", *measures, *merged.activity_extra],
-               [10, 28, *(max(10, len(m) + 2) for m in measures), *(max(10, len(m) + 2) for m in merged.activity_extra)])
+               [10, 28, *(max(10, len(m) + 2) for m in [*measures, *merged.activity_extra])])
     extra_at = len(activity_columns)
     for r, row in enumerate(merged.activity[[*activity_columns, *merged.activity_extra]].itertuples(index=False),
                             start=1):

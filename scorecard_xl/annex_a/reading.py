@@ -49,8 +49,18 @@ from ..names import closest, name_key
 from ..reading.filecheck import check_file
 from ..reading.reader import HEADER_SEARCH_ROWS, SheetReader
 from .cellmarks import NO_VALUE, ExcelError, Marks, NoValue, cell_marks, is_binary_workbook, read_patched
-from .lists import (CODE_TOKEN, Column, ListSpec, ListsSpec, header_cells, holds, list_number, lists_spec,
-                    match_headers, words)
+from .lists import (
+    CODE_TOKEN,
+    Column,
+    ListSpec,
+    ListsSpec,
+    header_cells,
+    holds,
+    list_number,
+    lists_spec,
+    match_headers,
+    words,
+)
 
 _TEXT_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
 # A time after a date: "00:00", "09:30:00", SQL Server's "00:00:00.000", ISO's "T09:30:00.123+01:00" or "Z".
@@ -331,7 +341,7 @@ class _ListReader(SheetReader):
             flags = np.zeros(len(uniques) + 1, dtype=bool)
             flags[list(marked)] = True
             special = flags[cells.codes]
-            for row, code in zip(rows[special], cells.codes[special]):
+            for row, code in zip(rows[special], cells.codes[special], strict=False):
                 self.error(marked[code](xl_rowcol_to_cell(int(row) - 1, pos)), row=int(row), column=column.header)
         blank_team = column.kind == "team" and self.blank_team
         if column.required and not blank_team:
@@ -341,14 +351,15 @@ class _ListReader(SheetReader):
             convert = self.readers[self.spec.number, column.name]
         else:
             convert = {"id": _as_id, "team": _as_text, "date": _as_date, "count": _as_count}[column.kind]
-        converted = [None if blank else convert(value) for value, blank in zip(uniques, cells.blank_unique)]
+        converted = [None if blank else convert(value)
+                     for value, blank in zip(uniques, cells.blank_unique, strict=False)]
         for i in marked:
             converted[i] = None
         reported = self._refuse_month_first(cells, rows, column, converted, marked) if column.kind == "date" else set()
         failed = np.array([c is None for c in converted] + [False])
         failed[list(marked) + list(reported)] = False
         unreadable = failed[cells.codes] & ~cells.blank
-        for row, code in zip(rows[unreadable], cells.codes[unreadable]):
+        for row, code in zip(rows[unreadable], cells.codes[unreadable], strict=False):
             value = uniques[code]
             message = convert.unknown(value) if column.kind == "code" else _unreadable(column, str(value))
             self.error(message, row=int(row), column=column.header)
@@ -359,7 +370,7 @@ class _ListReader(SheetReader):
         if column.kind == "count":
             return pd.array([*converted, None], dtype="Int64")[cells.codes]
         if blank_team:
-            converted = ["" if blank else c for c, blank in zip(converted, cells.blank_unique)]
+            converted = ["" if blank else c for c, blank in zip(converted, cells.blank_unique, strict=False)]
             return np.array([*converted, ""], dtype=object)[cells.codes]
         return np.array([*converted, None], dtype=object)[cells.codes]
 
@@ -407,7 +418,7 @@ class _ListReader(SheetReader):
             if column.kind != "date":
                 continue
             later = out[column.name] > self.report
-            for row, value in zip(out.loc[later, "Row"], out.loc[later, column.name]):
+            for row, value in zip(out.loc[later, "Row"], out.loc[later, column.name], strict=False):
                 self.error(f"{value:%d/%m/%Y} is after the report date {self.report:%d/%m/%Y}; a list holds what "
                            "had happened by its report date (check --report-date, or the date in the file name)",
                            row=int(row), column=column.header)
@@ -415,7 +426,8 @@ class _ListReader(SheetReader):
         for later_name in ("end", "authorised", "placed", "adopted", "matched", "placement_order"):
             if later_name in out.columns and start is not None:
                 before = out[later_name] < out[start]
-                for row, a, b in zip(out.loc[before, "Row"], out.loc[before, later_name], out.loc[before, start]):
+                for row, a, b in zip(out.loc[before, "Row"], out.loc[before, later_name], out.loc[before, start],
+                                     strict=False):
                     self.error(f"{a:%d/%m/%Y} is before the {headers[start]} ({b:%d/%m/%Y})", row=int(row),
                                column=headers[later_name])
         if self.spec.one_row_per_child:

@@ -44,7 +44,7 @@ ADOPTION_WINDOW_MONTHS = 12  # List 10 covers a year of adoptions
 ADOPTION_LIST = 10
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def window(report: pd.Timestamp, list_number: int) -> pd.DatetimeIndex:
     """The months (their first days) a file with this report date covers for a list."""
     length = ADOPTION_WINDOW_MONTHS if list_number == ADOPTION_LIST else WINDOW_MONTHS
@@ -196,7 +196,7 @@ def stack(files: list[AnnexAFile], teams: TeamMap, root: str) -> Stack:
     two files with the same report date."""
     files = sorted(files, key=lambda f: f.report_date)
     problems = []
-    for a, b in zip(files, files[1:]):
+    for a, b in zip(files, files[1:], strict=False):
         if a.report_date == b.report_date:
             problems.append(Problem("error", f"{a.path.name} and {b.path.name} have the same report date "
                                              f"{a.report_date:%d/%m/%Y}; give each month's file once"))
@@ -225,7 +225,7 @@ def stack(files: list[AnnexAFile], teams: TeamMap, root: str) -> Stack:
         frame["child_number"] = numbers[at:at + len(frame)]
         at += len(frame)
     for f in files:
-        for number, frame in f.lists.items():
+        for frame in f.lists.values():
             frame["unit"] = frame["team"].map(mapped) if "team" in frame.columns else root
             frame["uasc"] = frame["child"].isin(uasc)
     stacked = Stack(files, root, uasc, len(children), notes=notes)

@@ -26,14 +26,24 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..files import WriteError
 from ..names import closest, companion_name, name_key, workbook_name
-from .mailer import (Connection, ConnectionLost, Replaced, ServerError, compose, listed, subject_for, summary_of,
-                     write_eml)
+from .mailer import (
+    Connection,
+    ConnectionLost,
+    Replaced,
+    ServerError,
+    compose,
+    listed,
+    subject_for,
+    summary_of,
+    write_eml,
+)
 from .sendlog import LOG_NAME, SENT, UNCONFIRMED, Scorecard, SendLog, Sent, now
 from .settings import MailError, MailSettings, Recipients, address_key, needs_smtputf8
 

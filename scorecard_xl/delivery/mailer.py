@@ -18,11 +18,11 @@ import functools
 import html
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
-from typing import Callable
 
 from ..engine.spc import CONCERN
 from ..workbook.styles import SPC_COLOURS
@@ -408,7 +408,7 @@ class Connection:
         raise exc  # a bug, not the server: let the command line report it as one
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _client_class(tls: bool) -> type:
     """smtplib's client (SMTP_SSL with tls) noting when a message's data has gone in full
     (`data_sent`): a connection lost after that, before the server's reply, may have

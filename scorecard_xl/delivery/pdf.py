@@ -69,7 +69,7 @@ def print_pdfs(books: list[tuple[WorkbookLayout, Path]], soffice: str | None = N
                 if "did not finish" in detail or "cannot start" in detail:
                     raise PdfError(detail) from None
                 continue
-            for pdf, (_, into) in zip(produced, books):
+            for pdf, (_, into) in zip(produced, books, strict=False):
                 shutil.copyfile(pdf, into)
             return [into for _, into in books]
     raise PdfError(f"LibreOffice could not print the workbook to PDF ({detail})")

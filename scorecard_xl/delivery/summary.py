@@ -188,7 +188,7 @@ def _read_scorecard(book, name: str):
             continue
         rows = ws.iter_rows()
         columns = None
-        for _, row in zip(range(12), rows):
+        for _, row in zip(range(12), rows, strict=False):
             columns = _header_columns(row)
             if columns:
                 break
@@ -226,7 +226,7 @@ def _read_scorecard(book, name: str):
 
 def _rag_counts(rows) -> dict[str, int] | None:
     """The GREEN / AMBER / RED header row under the heading, and the counts below it."""
-    for _, row in zip(range(4), rows):
+    for _, row in zip(range(4), rows, strict=False):
         positions = {RAG_WORDS[c.value.strip().upper()]: i for i, c in enumerate(row)
                      if isinstance(getattr(c, "value", None), str) and c.value.strip().upper() in RAG_WORDS}
         if len(positions) == 3:

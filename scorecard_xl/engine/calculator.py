@@ -104,7 +104,8 @@ def activity_totals(activity: pd.DataFrame, template: Template, month: pd.Timest
     measures = [m.column for m in template.activity_measures]
     recent = activity[activity["Month"].isin([month, month - pd.DateOffset(months=1)])]
     rolled = roll_up(recent, template, ["Month"], measures, min_count=1)
-    return {(u, m): row for u, m, row in zip(rolled["Unit"], rolled["Month"], rolled[measures].to_dict("records"))}
+    rows = rolled[measures].to_dict("records")
+    return {(u, m): row for u, m, row in zip(rolled["Unit"], rolled["Month"], rows, strict=False)}
 
 
 def activity_table(activity: pd.DataFrame, template: Template, month: pd.Timestamp,
@@ -138,7 +139,7 @@ def activity_table(activity: pd.DataFrame, template: Template, month: pd.Timesta
         table[f"{m.label} - This month"] = this
         table[f"{m.label} - Last month"] = previous
         table[f"{m.label} - Change"] = [
-            pd.NA if pd.isna(a) or pd.isna(b) else a - b for a, b in zip(this, previous)]
+            pd.NA if pd.isna(a) or pd.isna(b) else a - b for a, b in zip(this, previous, strict=False)]
     return pd.DataFrame(table).astype({c: "Int64" for c in table if c != "Unit"})
 
 
@@ -247,7 +248,7 @@ def rag_ratings(num: np.ndarray, den: np.ndarray, indicator: Indicator, months: 
             continue
         nn, dd = n[mask], d[mask]
         target, red = period.target, period.red
-        at_least = lambda bound: nn * bound.denominator >= bound.numerator * dd  # noqa: E731
+        at_least = lambda bound: nn * bound.denominator >= bound.numerator * dd  # noqa: E731, B023 (used at once)
         if indicator.polarity == "H":
             rag = np.where(at_least(target), "G", np.where(at_least(red), "A", "R"))
         elif indicator.polarity == "L":
@@ -359,8 +360,8 @@ def indicator_results(rows: pd.DataFrame, template: Template, grid: _Grid | None
 
         def picked(a: np.ndarray, back: int = 0) -> np.ndarray:
             """The kept cells' values `back` months earlier (0 before the first month)."""
-            earlier = month_idx - back
-            return np.where(earlier >= 0, a[unit_idx, cohort_idx, np.maximum(earlier, 0)], 0)
+            earlier = month_idx - back  # noqa: B023 (called in this iteration only)
+            return np.where(earlier >= 0, a[unit_idx, cohort_idx, np.maximum(earlier, 0)], 0)  # noqa: B023
 
         n, d = picked(num_c), picked(den_c)
         has_result = d > 0
@@ -521,8 +522,8 @@ def missing_figure_warnings(rows: pd.DataFrame, results: pd.DataFrame, template:
         data_months.setdefault(ind_id, set()).add(when)
     latest = results[results["Month"] == month]
     shown = ["Result", "Result 1 Month Ago", "Result 1 Year Ago", "Rolling 3 Months"]
-    figures = dict(zip(zip(latest["Indicator"], latest["Unit"], latest["Cohort"]),
-                       latest[shown].to_dict("records")))
+    figures = dict(zip(zip(latest["Indicator"], latest["Unit"], latest["Cohort"], strict=False),
+                       latest[shown].to_dict("records"), strict=False))
     wanted = [(i.id, root, ALL) for i in template.indicators]
     if template.uasc_impact:
         u = template.uasc_impact

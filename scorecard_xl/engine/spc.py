@@ -31,9 +31,9 @@ polarity): arrays (series, window position).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from fractions import Fraction
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -266,14 +266,15 @@ class _Exact:
 
     def values(self, s: int) -> list[Fraction]:
         return self._memo("values", s, lambda: [Fraction(int(n), int(d)) for n, d in
-                                                zip(self._num[s, :self._k[s]], self._den[s, :self._k[s]])])
+                                                zip(self._num[s, :self._k[s]], self._den[s, :self._k[s]],
+                                                    strict=False)])
 
     def mean(self, s: int) -> Fraction:
         return self._memo("mean", s, lambda: sum(self.values(s), Fraction(0)) / max(len(self.values(s)), 1))
 
     def ranges(self, s: int) -> list[Fraction]:
         v = self.values(s)
-        return self._memo("ranges", s, lambda: [abs(b - a) for a, b in zip(v, v[1:])])
+        return self._memo("ranges", s, lambda: [abs(b - a) for a, b in zip(v, v[1:], strict=False)])
 
     def raw_mrbar(self, s: int) -> Fraction:
         r = self.ranges(s)
@@ -305,7 +306,7 @@ class _Exact:
         if of_points:
             sign[unsure & self.constant[:, None]] = 0
             unsure &= ~self.constant[:, None]
-        for s, i in zip(*np.nonzero(unsure)):
+        for s, i in zip(*np.nonzero(unsure), strict=False):
             value = exact(int(s), int(i))
             sign[s, i] = (value > 0) - (value < 0)
         return sign

@@ -342,7 +342,8 @@ class Template(_Model):
     directorate: str = ""
     title: str
     scorecard_sheet: str  # e.g. "Scorecard - {unit}"; {unit} becomes each unit's name (see scorecard_sheet_for)
-    scorecards: list[UnitChoice] = Field(default_factory=list)  # the county workbook's scorecard sheets; default the root's
+    # The county workbook's scorecard sheets; default the root's.
+    scorecards: list[UnitChoice] = Field(default_factory=list)
     overview_sheet: str = "RAG Overview"  # units side by side, when there are scorecards for several
     activity_sheet: str = "Activity"  # the activity table's sheet, e.g. "SCS Activity"
     owners: Owners
@@ -377,7 +378,8 @@ class Template(_Model):
         if len(self.scorecard_units) > 1:
             named["overview_sheet"] = self.overview_sheet
         county = {**named, **{f"scorecard_sheet for {u!r}": self.scorecard_sheet_for(u) for u in self.scorecard_units}}
-        workbooks = [county] + [{**named, f"scorecard_sheet for {u!r}": self.scorecard_sheet_for(u)} for u in self.units]
+        workbooks = [county] + [{**named, f"scorecard_sheet for {u!r}": self.scorecard_sheet_for(u)}
+                                for u in self.units]
         for sheets in workbooks:
             taken = dict(fixed)
             for key, name in sheets.items():
@@ -415,9 +417,11 @@ class Template(_Model):
         levels = {u.level for u, _ in self.organisation_tree.walk()}
         for choice in self.scorecards:
             if choice.unit is not None and choice.unit not in known:
-                raise ValueError(f"scorecards: unit {choice.unit!r} is not in organisation_tree{closest(choice.unit, names)}")
+                raise ValueError(f"scorecards: unit {choice.unit!r} is not in organisation_tree"
+                                 f"{closest(choice.unit, names)}")
             if choice.level is not None and choice.level not in levels:
-                raise ValueError(f"scorecards: no unit has the level {choice.level!r}{closest(choice.level, sorted(levels))}")
+                raise ValueError(f"scorecards: no unit has the level {choice.level!r}"
+                                 f"{closest(choice.level, sorted(levels))}")
         if self.uasc_impact:
             u = self.uasc_impact
             for unit in [s.unit for s in u.unit_sections] + [u.other_unit]:

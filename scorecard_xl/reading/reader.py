@@ -170,7 +170,7 @@ class SheetReader:
     def months(self, frame: pd.DataFrame) -> pd.Series:
         parsed = {value: parse_month(value) for value in pd.unique(frame["Month"])}
         months = frame["Month"].map(parsed)
-        for row, value in zip(frame.loc[months.isna(), "Row"], frame.loc[months.isna(), "Month"]):
+        for row, value in zip(frame.loc[months.isna(), "Row"], frame.loc[months.isna(), "Month"], strict=False):
             self.error(f"cannot read {value!r} as a month; expected a date or text such as 2016-08 or Aug 2016",
                        row=int(row), column="Month")
         return months
@@ -242,7 +242,7 @@ class SheetReader:
         for kind, mask in problems.items():
             mask = np.asarray(mask, dtype=bool)
             bad |= mask
-            for row, value, num in zip(frame["Row"][mask], raw[mask], number[mask]):
+            for row, value, num in zip(frame["Row"][mask], raw[mask], number[mask], strict=False):
                 self.error(_number_problem(kind, value, num), row=int(row), column=column)
         out = pd.array(np.where(finite & ~bad, scaled, 0).astype(np.int64), dtype="Int64")
         out[~(finite & ~bad)] = pd.NA
@@ -360,7 +360,7 @@ def check_export(sheets: dict[str, list[list]], path: Path, template: Template) 
     notes = read(NOTES, _read_notes, pd.DataFrame(columns=["Row", "Message"]))
     # Every note is shown, each on its own line: not merged or cut short like the problems found in a sheet.
     problems.extend(Problem("warning", message, found[NOTES], int(row), NOTE)
-                    for row, message in zip(notes["Row"], notes["Message"]))
+                    for row, message in zip(notes["Row"], notes["Message"], strict=False))
 
     if not any(p.severity == "error" for p in problems) and len(activity) == 0 and len(indicators) == 0:
         problems.append(Problem("error", "the Activity and Indicators sheets have no data rows"))
@@ -465,7 +465,7 @@ def _read_indicators(sheet: SheetReader, template: Template) -> pd.DataFrame:
 
     uasc = raw["UASC"].map({v: name_key(v) for v in pd.unique(raw["UASC"])})
     neither = ~uasc.isin(["y", "n"])
-    for row, value in zip(raw.loc[neither, "Row"], raw.loc[neither, "UASC"]):
+    for row, value in zip(raw.loc[neither, "Row"], raw.loc[neither, "UASC"], strict=False):
         sheet.error(f"{value!r} is not Y or N", row=int(row), column="UASC")
     out["UASC"] = uasc == "y"
 
@@ -485,7 +485,7 @@ def _read_indicators(sheet: SheetReader, template: Template) -> pd.DataFrame:
 
     percent = flag(lambda i: i.unit == "percent")
     over = percent & (out["Numerator"] > out["Denominator"]).fillna(False)
-    for row, n, d in zip(out.loc[over, "Row"], out.loc[over, "Numerator"], out.loc[over, "Denominator"]):
+    for row, n, d in zip(out.loc[over, "Row"], out.loc[over, "Numerator"], out.loc[over, "Denominator"], strict=False):
         sheet.error(f"numerator {n / SCALE:g} is greater than denominator {d / SCALE:g} for a percentage",
                     row=int(row), column="Numerator")
 
@@ -537,5 +537,5 @@ def _read_notes(sheet: SheetReader, template: Template) -> pd.DataFrame:
         dated = ~_is_blank(raw[NOTE_MONTH])
         months = sheet.months(raw[dated]) if dated.any() else pd.Series(dtype=object)
         text = [f"{months[i]:%b %Y}: {note}" if i in months.index and pd.notna(months[i]) else note
-                for i, note in zip(raw.index, text)]
+                for i, note in zip(raw.index, text, strict=False)]
     return pd.DataFrame({"Row": raw["Row"], "Message": pd.Series(text, index=raw.index, dtype=object)})

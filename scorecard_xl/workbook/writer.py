@@ -20,11 +20,11 @@ import pandas as pd
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from ..files import replacing
-from .xlsx import hooks, rowstream, zipwriter
-from .xlsx.worksheet import StreamingWorksheet
 from .layout.model import Cell, Chart, Image, RagRange, Sheet, Table, WorkbookLayout
 from .layout.page import MARGINS_IN, PAPER_A4
 from .styles import RAG_COLOURS, style_dict
+from .xlsx import hooks, rowstream, zipwriter
+from .xlsx.worksheet import StreamingWorksheet
 
 
 class _Formats:
@@ -80,7 +80,7 @@ def _write_table(ws: StreamingWorksheet, table: Table, formats: _Formats) -> Non
     options = {
         "name": table.name,
         "style": "Table Style Light 9",
-        "columns": [{"header": str(c), "format": formats[s]} for c, s in zip(frame.columns, styles)],
+        "columns": [{"header": str(c), "format": formats[s]} for c, s in zip(frame.columns, styles, strict=False)],
     }
     if len(frame) >= STREAM_MIN_ROWS and not hooks.missing(hooks.STREAM):
         ws.stream_table(first, frame, [formats[s] for s in styles], options)  # the rows written at close()
@@ -133,7 +133,7 @@ def _write_chart(workbook, ws, spec: Chart) -> None:
     chart.set_title({"name": spec.title, "name_font": {"size": 11, "bold": True}})
     y_axis = {"num_format": "0%"} if spec.percent_axis else {}
     if spec.y_axis:
-        y_axis.update(zip(("min", "max", "major_unit"), spec.y_axis))
+        y_axis.update(zip(("min", "max", "major_unit"), spec.y_axis, strict=False))
     if y_axis:
         chart.set_y_axis(y_axis)
     chart.set_legend({"position": spec.legend} if len(spec.series) > 1 else {"none": True})

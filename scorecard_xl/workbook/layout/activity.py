@@ -27,7 +27,7 @@ def activity_sheet(scorecard: Scorecard, template: Template) -> Sheet:
     units, figures = [], []
     for i, record in enumerate(table.itertuples(index=False)):
         row = HEADER_ROW + 1 + i
-        for col, (name, value) in enumerate(zip(table.columns, record)):
+        for col, (name, value) in enumerate(zip(table.columns, record, strict=False)):
             value = blank(value)
             if col == 0:
                 parent = bool(template.units[value].units)

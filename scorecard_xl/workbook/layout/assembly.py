@@ -123,7 +123,7 @@ def _uasc(b: Book) -> list[Sheet]:
 
 def _quality(b: Book) -> list[Sheet]:
     """Rows read and written per input sheet, and every warning (the exception reports' among them)."""
-    b.exceptions  # made first: it adds warnings (Red without commentary, too long a paragraph)
+    _ = b.exceptions  # made first: it adds warnings (Red without commentary, too long a paragraph)
     read = b.export.rows_read
     shown = sum(1 for r in b.scorecard.exceptions if r.commentary)
     rows = pd.DataFrame({

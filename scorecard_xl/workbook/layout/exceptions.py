@@ -62,7 +62,7 @@ def exceptions_sheet(scorecard: Scorecard, template: Template, trend_rows: dict[
     draft = _exceptions_sheet(scorecard, template, trend_rows, spc_charts, [], scale=100)
     starts = [0, *sorted(draft.anchors.values())[1:]]
     ends = [start - REPORTS_APART for start in starts[1:]] + [max(c.row for c in draft.cells)]
-    set_print_scale(draft, whole=list(zip(starts, ends)) if draft.anchors else [])
+    set_print_scale(draft, whole=list(zip(starts, ends, strict=False)) if draft.anchors else [])
     return _exceptions_sheet(scorecard, template, trend_rows, spc_charts, warnings, draft.print_scale)
 
 

@@ -31,7 +31,8 @@ def table_sheets(name: str, title: str, frame: pd.DataFrame, styles: dict[str, s
         sheet_name = name if k == 1 else f"{name} ({k})"
         rows = f"rows {start + 1:,} to {start + len(part):,} of {len(frame):,}"
         sheet = table_sheet(sheet_name, f"{title} ({rows})", part, styles,
-                            f"{note} Continued on numbered sheets: Excel holds {EXCEL_MAX_ROWS:,} rows a sheet.".strip())
+                            (f"{note} Continued on numbered sheets: Excel holds {EXCEL_MAX_ROWS:,} rows a "
+                             "sheet.").strip())
         sheet.tables[0].name = name.replace(" ", "") + ("" if k == 1 else f"_{k}")
         sheets.append(sheet)
     return sheets

@@ -27,7 +27,7 @@ def trends_sheet(scorecard: Scorecard, template: Template,
     results = scorecard.results
     shown = results[results["Unit"].isin(units) & (results["Cohort"] == ALL) & results["Month"].isin(months)]
     table = shown.pivot(index=["Unit", "Indicator"], columns="Month", values="Result").reindex(columns=months)
-    series = dict(zip(table.index, table.to_numpy().tolist()))
+    series = dict(zip(table.index, table.to_numpy().tolist(), strict=False))
 
     whose = units[0] if len(units) == 1 else "each unit with a scorecard"
     sheet = Sheet(SHEET, f"Trends: {whose}, last {TREND_MONTHS} months to {scorecard.month:%b %Y}")

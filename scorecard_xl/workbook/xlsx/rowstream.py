@@ -110,13 +110,13 @@ def write_rows(fh: TextIO, prepared: list[tuple[str, np.ndarray]], n_rows: int, 
     """
     types = {"text": ' t="s"', "boolean": ' t="b"'}  # a shared string's index; TRUE/FALSE as 1/0
     openings = [(f'<c r="{col_letter(j)}', f'" s="{style}"{types.get(kind, "")}><v>')
-                for j, ((kind, _), style) in enumerate(zip(prepared, styles))]
+                for j, ((kind, _), style) in enumerate(zip(prepared, styles, strict=False))]
     for start in range(0, n_rows, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n_rows)
         numbers = np.arange(first_row + start + 1, first_row + stop + 1).astype(str).astype(object)
         pieces = np.empty((stop - start, 4 + 5 * len(prepared)), dtype=object)
         pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '">', "</row>"
-        for j, ((kind, values), (opening, style)) in enumerate(zip(prepared, openings)):
+        for j, ((kind, values), (opening, style)) in enumerate(zip(prepared, openings, strict=False)):
             chunk = values[start:stop]
             texts, missing = _texts(chunk)
             if kind in types:

@@ -36,8 +36,9 @@ import shutil
 import struct
 import zlib
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 BLOCK_CHARS = 1 << 20  # XML characters (at least) handed to the deflate threads at a time
 BACKLOG = 8  # blocks waiting at most, so memory stays bounded if the XML outpaces the deflate
