@@ -15,7 +15,7 @@ command line's start-up) stays light.
 
 from __future__ import annotations
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = ["__version__", "from_annex_a", "generate", "validate"]
 

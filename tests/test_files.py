@@ -257,11 +257,9 @@ def test_pdf_that_cannot_be_printed_leaves_the_workbook_as_it_was(tmp_path):
     assert _listing(tmp_path) == ["fake soffice", "out.xlsx"]
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(os.name != "posix", reason="SIGTERM and a shell script standing in for soffice")
-def test_sigterm_removes_the_temporary_files_and_stops_libreoffice(tmp_path):
-    """Stopped while LibreOffice prints (a script that waits): exit 143, the temporary files gone,
-    the earlier workbook untouched, and the stand-in soffice (and its child) stopped."""
+def _generate_while_printing(tmp_path: Path):
+    """generate --pdf over an earlier out.xlsx, in its own process, stopped at the point where the
+    stand-in soffice (which waits) is printing: (out.xlsx, the file of its process IDs, the process)."""
     out = tmp_path / "out.xlsx"
     out.write_bytes(OLD)
     pids = tmp_path / "pids"
@@ -274,6 +272,15 @@ def test_sigterm_removes_the_temporary_files_and_stops_libreoffice(tmp_path):
     while not (pids.exists() and len(pids.read_text().split()) == 2):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.05)
+    return out, pids, proc
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM and a shell script standing in for soffice")
+def test_sigterm_removes_the_temporary_files_and_stops_libreoffice(tmp_path):
+    """Stopped while LibreOffice prints (a script that waits): exit 143, the temporary files gone,
+    the earlier workbook untouched, and the stand-in soffice (and its child) stopped."""
+    out, pids, proc = _generate_while_printing(tmp_path)
     assert [n for n in _listing(tmp_path) if n.endswith(".tmp")], "no temporary files while printing"
     proc.send_signal(signal.SIGTERM)
     stdout, stderr = proc.communicate(timeout=60)
@@ -293,18 +300,7 @@ def test_sigterm_removes_the_temporary_files_and_stops_libreoffice(tmp_path):
 def test_ctrl_c_says_interrupted_exits_130_and_removes_the_temporary_files(tmp_path):
     """Ctrl+C (SIGINT) while LibreOffice prints: the interrupted message and exit 130, whatever typer's
     release makes of a KeyboardInterrupt (0.29 exits 130 without a word); nothing left behind."""
-    out = tmp_path / "out.xlsx"
-    out.write_bytes(OLD)
-    pids = tmp_path / "pids"
-    soffice = _fake_soffice(tmp_path, f'echo $$ > "{pids}"; sleep 60 & echo $! >> "{pids}"; wait')
-    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    env["SOFFICE"] = str(soffice)
-    proc = subprocess.Popen([sys.executable, "-m", "scorecard_xl", "generate", str(SAMPLE), "-o", str(out), "--pdf"],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not (pids.exists() and len(pids.read_text().split()) == 2):
-        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
-        time.sleep(0.05)
+    out, pids, proc = _generate_while_printing(tmp_path)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
