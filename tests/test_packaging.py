@@ -37,17 +37,28 @@ runpy.run_module("scorecard_xl", run_name="__main__", alter_sys=True)
 def wheel(tmp_path_factory) -> Path:
     """Built from a copy of what the build reads, so setuptools' build/ folder (which can carry
     files from an earlier build into a wheel) is neither used nor left in the checkout."""
-    source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md"):
+    return _build(_source_copy(tmp_path_factory.mktemp("source")), tmp_path_factory.mktemp("dist"))
+
+
+def _source_copy(source: Path) -> Path:
+    source.mkdir(parents=True, exist_ok=True)
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(ROOT / name, source / name)
     for folder in ("scorecard_xl", "workbook_templates"):
         shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    dist = tmp_path_factory.mktemp("dist")
+    return source
+
+
+def _build(source: Path, dist: Path) -> Path:
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(source)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (built,) = dist.glob("scorecard_xl-*.whl")
     return built
+
+
+def _modules(names) -> set[str]:
+    return {n for n in names if n.startswith("scorecard_xl/") and n.endswith(".py")}
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +89,20 @@ def test_wheel_holds_every_module_and_template(wheel):
     data = {p.relative_to(ROOT).as_posix() for p in package.rglob("*.yaml")}  # e.g. annex_a/lists.yaml
     assert data and not data - names, f"data files missing: {sorted(data - names)}"
     assert not [n for n in names if n.startswith(("tests/", "samples/", "benchmarks/"))]
+    assert _modules(names) == modules, f"in the wheel, not the checkout: {sorted(_modules(names) - modules)}"
+
+
+@pytest.mark.slow
+def test_a_module_gone_since_an_earlier_build_is_not_in_the_wheel(tmp_path):
+    """An earlier build in the same folder left build/lib behind, with a module since moved away
+    (as workbook/rowstream.py moved to workbook/xlsx/): the wheel holds the checkout, not that."""
+    source = _source_copy(tmp_path / "source")
+    stale = source / "build" / "lib" / "scorecard_xl" / "workbook" / "rowstream.py"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("# from an earlier build\n", encoding="utf-8")
+    names = zipfile.ZipFile(_build(source, tmp_path / "dist")).namelist()
+    assert "scorecard_xl/workbook/rowstream.py" not in names
+    assert "scorecard_xl/workbook/xlsx/rowstream.py" in names
 
 
 def test_the_readme_names_the_wheel_of_this_version(wheel):
