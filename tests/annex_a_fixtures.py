@@ -102,16 +102,23 @@ def write_annex_a(path: Path, lists: dict[int, list[dict]], *, omit: tuple[int, 
         for r, row in enumerate(rows, start=top + 1):
             row = full_row(number, row)
             for c, text in enumerate(header):
-                value = row.get(text)
-                if value is None:
-                    continue
-                if isinstance(value, dt.date):
-                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
-                elif isinstance(value, (int, float)):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write_string(r, c, str(value))
+                write_value(ws, r, c, row.get(text), dates)
         if formula and formula[0] == number:
             ws.write_formula(top + 1 + formula[1], formula[2], "=1+1", None, 2)
     workbook.close()
     return path
+
+
+def write_value(ws, r: int, c: int, value, dates) -> None:
+    """One cell as a council's system writes it: dates as Excel dates (in the `dates` format),
+    booleans as Excel booleans, numbers as numbers, anything else as text; None leaves it blank."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(r, c, value)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value)
+    else:
+        ws.write_string(r, c, str(value))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from annex_a_fixtures import HEADERS, full_row
+from annex_a_fixtures import HEADERS, full_row, write_value
 
 D = dt.date
 ASH = "Ashford CSWT"
@@ -68,18 +68,10 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
         ws = workbook.add_worksheet(name)
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
-                if value is None:
-                    continue
                 if isinstance(value, Formula):
                     ws.write_formula(r, c, value.formula, None, 0 if value.value is None else value.value)
-                elif isinstance(value, bool):
-                    ws.write_boolean(r, c, value)
-                elif isinstance(value, dt.date):
-                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
-                elif isinstance(value, (int, float)):
-                    ws.write_number(r, c, value)
                 else:
-                    ws.write_string(r, c, str(value))
+                    write_value(ws, r, c, value, dates)
     workbook.close()
     return path
 

@@ -358,3 +358,19 @@ def test_a_binary_workbook_is_refused_as_its_formulas_cannot_be_checked(tmp_path
     assert str(caught.value.problems[0]) == (
         "error: file 'annex-a-2016-08-31.xlsb': a binary workbook (.xlsb): its formulas and Excel error cells cannot "
         "be checked, so it is not read; open it in Excel and save it as an Excel Workbook (.xlsx)")
+
+
+def test_an_analysts_value_whose_row_is_gone_is_named_in_a_note():
+    from scorecard_xl.annex_a.export import ACTIVITY_KEY, _with_kept
+
+    ours = pd.DataFrame({"Month": [M("2016-08-01")], "Unit": [ASH]})
+    kept = pd.DataFrame({"Month": [M("2016-08-01"), M("2016-08-01"), M("2016-08-01")], "Unit": [ASH, SWALE, "Gone"],
+                         "Checked by": ["JB", "", None]})  # Swale's and Gone's hold nothing: not values lost
+    summary, found = [], []
+    out, extra = _with_kept(ours, kept.iloc[[0, 1]], ACTIVITY_KEY, "Activity", summary, found)
+    assert extra == ["Checked by"] and out["Checked by"].tolist() == ["JB"] and found == []
+    kept.loc[2, "Checked by"] = "AK"
+    _with_kept(ours, kept, ACTIVITY_KEY, "Activity", summary, found)
+    assert [n.message for n in found] == [
+        "Activity: 1 row with values in 'Checked by' are no longer in the export (their month, team and status are "
+        "not among the rows computed); those values were dropped"]

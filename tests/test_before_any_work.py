@@ -19,10 +19,16 @@ def _listing(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-def test_each_target_open_in_excel_is_found_before_calculating(tmp_path, immutable):
+@pytest.fixture
+def east_kent_open_in_excel(tmp_path, immutable) -> Path:
+    """East Kent's August workbook in tmp_path, locked as Excel locks an open workbook."""
     locked = tmp_path / "scorecard-2016-08-east-kent.xlsx"
     locked.write_bytes(b"an earlier workbook, open in Excel")
     immutable(locked)
+    return locked
+
+
+def test_each_target_open_in_excel_is_found_before_calculating(tmp_path, east_kent_open_in_excel):
     stages = Stages(enabled=False)
     with pytest.raises(WriteError, match="scorecard-2016-08-east-kent.xlsx is open in another program"):
         generate(SAMPLE, each=["Area"], out_dir=tmp_path, stages=stages)
@@ -30,10 +36,7 @@ def test_each_target_open_in_excel_is_found_before_calculating(tmp_path, immutab
     assert _listing(tmp_path) == ["scorecard-2016-08-east-kent.xlsx"]
 
 
-def test_with_the_month_given_each_target_is_checked_before_reading(tmp_path, immutable):
-    locked = tmp_path / "scorecard-2016-08-east-kent.xlsx"
-    locked.write_bytes(b"an earlier workbook, open in Excel")
-    immutable(locked)
+def test_with_the_month_given_each_target_is_checked_before_reading(tmp_path, east_kent_open_in_excel):
     stages = Stages(enabled=False)
     with pytest.raises(WriteError, match="open in another program"):
         generate(SAMPLE, each=["Area"], out_dir=tmp_path, month="2016-08", stages=stages)

@@ -221,9 +221,10 @@ def _with_kept(ours: pd.DataFrame, kept: pd.DataFrame | None, key: list[str], sh
         return ours, []
     extra = [c for c in kept.columns if c not in key]
     out = ours.merge(kept, on=key, how="left")
-    placed = ours[key].merge(kept[key], on=key, how="inner")
-    had_value = kept[extra].notna().any(axis=1) & kept[extra].map(lambda v: v != "").any(axis=1)
-    lost = int(had_value.sum()) - int(kept[had_value][key].merge(placed, on=key, how="inner").shape[0])
+    # A value on a row the export no longer has is dropped: count those rows for the note.
+    filled = kept[extra].map(lambda v: v is not None and v == v and v != "").any(axis=1).to_numpy()  # v == v: not NaN
+    placed = kept[key].merge(ours[key], on=key, how="left", indicator=True)["_merge"].eq("both").to_numpy()
+    lost = int((filled & ~placed).sum())
     named = ", ".join(repr(c) for c in extra)
     summary.append(f"{sheet}: column{'s' if len(extra) > 1 else ''} {named} kept")
     if lost > 0:
